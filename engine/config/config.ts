@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { ConfigError } from './errors.js';
+import { bool, int, oneOf, optionalStr, str, url, type Env } from './parse.js';
+
+export const CONFLICT_STRATEGIES = ['manual', 'local_wins', 'remote_wins', 'merge'] as const;
+export type ConflictStrategySetting = (typeof CONFLICT_STRATEGIES)[number];
+
+export const DEFAULT_API_URL = 'https://atomagentos.com/api/v1/marketplace';
+export const DEFAULT_WS_URL = 'wss://atomagentos.com/api/ws/satellite/connect';
+
+export interface Config {
+  /** Marketplace base URL; null means demo mode (the emulator is started as the remote). */
+  readonly apiUrl: string | null;
+  readonly wsUrl: string | null;
+  readonly apiToken: string | null;
+  readonly instanceId: string;
+  readonly syncIntervalMinutes: number;
+  readonly syncBatchSize: number;
+  readonly ratingSyncIntervalMinutes: number;
+  readonly ratingBatchSize: number;
+  readonly ratingMaxAttempts: number;
+  readonly wsBackoffMaxSeconds: number;
+  readonly wsEnabled: boolean;
+  readonly syncEnabled: boolean;
+  readonly conflictStrategy: ConflictStrategySetting;
+  readonly host: string;
+  readonly port: number;
+  readonly adminToken: string | null;
+  readonly dbPath: string;
+  readonly logPath: string;
+  readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
+  readonly httpTimeoutMs: number;
+  /** Demo-mode catalogue size (emulator). */
+  readonly demoSkills: number;
+}
+
+export const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Reads `.env` (if present) under the environment: variables already set win. */
+export function readEnv(env: Env = process.env, cwd = process.cwd()): Env {
+  const file = env.ATOM_ENV_FILE ?? path.join(cwd, '.env');
+  if (!existsSync(file)) return env;
+  let fromFile: Record<string, string>;
+  try {
+    fromFile = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch (error) {
+    throw new ConfigError('ATOM_ENV_FILE', `${file} could not be read: ${(error as Error).message}`);
+  }
+  return { ...fromFile, ...env };
+}
+
+/** Builds the effective configuration; throws ConfigError with a one-line message. */
+export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
+  const apiToken = optionalStr(env, 'ATOM_SAAS_API_TOKEN');
+  const apiUrl = url(env, 'ATOM_SAAS_API_URL', ['http', 'https']);
+  const wsUrl = url(env, 'ATOM_SAAS_WS_URL', ['ws', 'wss']) ?? url(env, 'ATOM_SAAS_URL', ['ws', 'wss']);
+  const host = str(env, 'ATOM_SYNC_HOST', '127.0.0.1');
+  const adminToken = optionalStr(env, 'ATOM_SYNC_ADMIN_TOKEN');
+  if (!LOOPBACK_HOSTS.has(host) && !adminToken) {
+    throw new ConfigError(
+      'ATOM_SYNC_HOST',
+      `ATOM_SYNC_HOST=${host} is not loopback: set ATOM_SYNC_ADMIN_TOKEN before exposing the admin API beyond this machine`,
+    );
+  }
+  const instanceId =
+    optionalStr(env, 'ATOM_INSTANCE_ID') ??
+    (apiToken ? createHash('sha256').update(apiToken).digest('hex').slice(0, 32) : 'atom-sync-local');
+  return {
+    apiUrl,
+    wsUrl: apiUrl === null ? wsUrl : (wsUrl ?? DEFAULT_WS_URL),
+    apiToken,
+    instanceId,
+    syncIntervalMinutes: int(env, 'ATOM_SAAS_SYNC_INTERVAL_MINUTES', 30, 1, 10_080),
+    syncBatchSize: int(env, 'ATOM_SAAS_SYNC_BATCH_SIZE', 100, 1, 1000),
+    ratingSyncIntervalMinutes: int(env, 'ATOM_SAAS_RATING_SYNC_INTERVAL_MINUTES', 30, 1, 10_080),
+    ratingBatchSize: int(env, 'ATOM_SAAS_RATING_BATCH_SIZE', 100, 1, 1000),
+    ratingMaxAttempts: int(env, 'ATOM_SAAS_RATING_MAX_ATTEMPTS', 5, 1, 100),
+    wsBackoffMaxSeconds: int(env, 'ATOM_SAAS_WS_BACKOFF_MAX_SECONDS', 30, 1, 3600),
+    wsEnabled: bool(env, 'ATOM_SAAS_WS_ENABLED', true),
+    syncEnabled: bool(env, 'ATOM_SAAS_SYNC_ENABLED', true),
+    conflictStrategy: oneOf(env, 'ATOM_SAAS_CONFLICT_STRATEGY', 'manual', CONFLICT_STRATEGIES),
+    host,
+    port: int(env, 'ATOM_SYNC_PORT', 8000, 0, 65_535),
+    adminToken,
+    dbPath: path.resolve(cwd, str(env, 'ATOM_DB_PATH', './atom_dev.db')),
+    logPath: path.resolve(cwd, str(env, 'ATOM_LOG_PATH', 'logs/atom.log')),
+    logLevel: oneOf(env, 'ATOM_LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug'] as const),
+    httpTimeoutMs: int(env, 'ATOM_SAAS_HTTP_TIMEOUT_SECONDS', 30, 1, 600) * 1000,
+    demoSkills: int(env, 'ATOM_DEMO_SKILLS', 500, 1, 1_000_000),
+  };
+}
+
+/** The settings an operator may see: never the tokens. */
+export function publicConfig(config: Config, demoApiUrl?: string | null, demoWsUrl?: string | null) {
+  return {
+    sync_interval_minutes: config.syncIntervalMinutes,
+    sync_batch_size: config.syncBatchSize,
+    sync_enabled: config.syncEnabled,
+    rating_sync_interval_minutes: config.ratingSyncIntervalMinutes,
+    rating_batch_size: config.ratingBatchSize,
+    rating_max_attempts: config.ratingMaxAttempts,
+    websocket_enabled: config.wsEnabled,
+    websocket_backoff_max_seconds: config.wsBackoffMaxSeconds,
+    api_url: config.apiUrl ?? demoApiUrl ?? null,
+    ws_url: config.wsUrl ?? demoWsUrl ?? null,
+    demo_mode: config.apiUrl === null,
+    db_path: config.dbPath,
+    log_path: config.logPath,
+    conflict_strategy: config.conflictStrategy,
+    http_timeout_seconds: config.httpTimeoutMs / 1000,
+    host: config.host,
+    port: config.port,
+    instance_id: config.instanceId,
+    token_configured: config.apiToken !== null,
+    admin_token_configured: config.adminToken !== null,
+  };
+}
+export type PublicConfig = ReturnType<typeof publicConfig>;

@@ -1,0 +1,59 @@
+import type { Express } from 'express';
+import type { Clock } from './clock.js';
+import type { Config } from './config/index.js';
+import type { EngineSnapshot } from './contracts/api.js';
+import type { EngineEvents } from './events.js';
+import type { Logger } from './log/index.js';
+import type { CatalogueSync, ConflictResolution, RatingSync, SchedulerControl, WebSocketControl } from './services.js';
+
+export interface EngineOptions {
+  /** Serve the HTTP API on config.host:config.port (default true). The desktop shell may run without. */
+  listen?: boolean;
+  clock?: Clock;
+  logger?: Logger;
+  /** Folder of the built renderer served at `/` (default dist/renderer next to the package). */
+  staticDir?: string | null;
+  /** Run the first sync at start (default true). */
+  syncOnStart?: boolean;
+}
+
+export interface DispatchRequest {
+  method: string;
+  /** Path with query string, e.g. `/api/admin/sync/conflicts?status=all`. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+export interface DispatchResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface Engine {
+  readonly config: Config;
+  readonly events: EngineEvents;
+  readonly log: Logger;
+  readonly demoMode: boolean;
+  /** Remote actually used (the emulator's URLs in demo mode); set after start(). */
+  readonly remote: { apiUrl: string | null; wsUrl: string | null };
+  readonly services: {
+    sync: CatalogueSync;
+    scheduler: SchedulerControl;
+    websocket: WebSocketControl;
+    ratings: RatingSync;
+    conflicts: ConflictResolution;
+  };
+  /** The express app with every route (also used in-process by the desktop bridge). */
+  readonly app: Express;
+  /** Base URL the API listens on once started (null when not listening or the port was taken). */
+  readonly url: string | null;
+  start(): Promise<void>;
+  /** Graceful: stops the scheduler and socket, lets the batch in flight commit or roll back, closes the DB. */
+  stop(): Promise<void>;
+  snapshot(): EngineSnapshot;
+  /** The same route handlers, in process, without a socket (Electron's preload bridge). */
+  dispatch(request: DispatchRequest): Promise<DispatchResponse>;
+  /** The machine woke from sleep: reconnect the socket now and close the gap with an incremental sync. */
+  notifyResumed(): void;
+}

@@ -1,0 +1,74 @@
+import { EventEmitter } from 'node:events';
+import type {
+  ConflictCounts,
+  ErrorKind,
+  RatingStatusResponse,
+  ResolutionStrategy,
+  Severity,
+  SyncMode,
+  SyncOperation,
+  SyncProgress,
+  WebSocketStatusResponse,
+} from './contracts/api.js';
+
+/** Everything the engine tells its observers (metrics, health, API live stream, tray). */
+export interface EngineEventMap {
+  'sync.started': { run_id: number; mode: SyncMode; at: string };
+  'sync.progress': { run_id: number; mode: SyncMode; progress: SyncProgress };
+  'sync.finished': {
+    run_id: number;
+    mode: SyncMode;
+    result: 'success' | 'failure' | 'cancelled';
+    items: number;
+    duration_ms: number;
+    error: string | null;
+    error_kind: ErrorKind | null;
+    at: string;
+  };
+  /** One failed operation (a request that gave up, an invalid item skipped, a dropped frame). */
+  'sync.error': { operation: SyncOperation; kind: ErrorKind; message: string; at: string };
+  'catalogue.counts': { skills_cached: number; categories_cached: number };
+  'websocket.state': WebSocketStatusResponse;
+  'websocket.message': { type: string };
+  'websocket.reconnect': { reconnect_count: number };
+  /** Outcome of uploading `count` ratings. */
+  'ratings.upload': { result: 'accepted' | 'duplicate' | 'rejected' | 'failed'; count: number };
+  'ratings.status': RatingStatusResponse;
+  'conflict.detected': { id: number; entity_id: string; severity: Severity; conflict_type: string; created: boolean };
+  'conflict.resolved': { id: number; entity_id: string; strategy: ResolutionStrategy; resolved_by: string };
+  'conflicts.counts': ConflictCounts;
+  'scheduler.state': { running: boolean; next_sync: string | null; paused: boolean };
+  /** The machine woke from sleep (from the desktop shell). */
+  'system.resumed': { at: string };
+}
+
+export type EngineEventName = keyof EngineEventMap;
+
+/** A typed event bus; listeners never throw into the emitter (errors are logged by the owner). */
+export class EngineEvents {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(100);
+  }
+
+  emit<K extends EngineEventName>(name: K, payload: EngineEventMap[K]): void {
+    this.emitter.emit(name, payload);
+  }
+
+  on<K extends EngineEventName>(name: K, listener: (payload: EngineEventMap[K]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+
+  /** Subscribes to every event (the live stream). */
+  onAny(listener: <K extends EngineEventName>(name: K, payload: EngineEventMap[K]) => void): () => void {
+    const names: EngineEventName[] = [
+      'sync.started', 'sync.progress', 'sync.finished', 'sync.error', 'catalogue.counts',
+      'websocket.state', 'websocket.message', 'websocket.reconnect', 'ratings.upload', 'ratings.status',
+      'conflict.detected', 'conflict.resolved', 'conflicts.counts', 'scheduler.state', 'system.resumed',
+    ];
+    const offs = names.map((name) => this.on(name, (payload) => listener(name, payload as never)));
+    return () => offs.forEach((off) => off());
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The service surfaces the composition root wires together. The HTTP API, the Electron shell
+ * and the tests depend on these interfaces, not on the classes behind them.
+ */
+import type {
+  BulkResolveResponse,
+  ConflictCounts,
+  ConflictDetail,
+  ConflictListResponse,
+  EngineSnapshot,
+  FailedUploadsResponse,
+  RatingStatusResponse,
+  RecentError,
+  ResolutionStrategy,
+  ResolveBody,
+  ResolveResponse,
+  RetryResponse,
+  RunSummary,
+  Severity,
+  SyncMode,
+  SyncStatusResponse,
+  WebSocketStatusResponse,
+} from './contracts/api.js';
+import type { RemoteSkill } from './contracts/remote.js';
+import type { SkillRow } from './store/skillsRepo.js';
+
+export type TriggerOutcome =
+  | { accepted: true; run_id: number; mode: SyncMode }
+  | { accepted: false; reason: 'sync_in_progress' | 'disabled' | 'paused' | 'stopping'; run_id: number | null };
+
+/** Catalogue sync: skills and categories. */
+export interface CatalogueSync {
+  /** Starts a run unless one is running; returns at once (the run goes on in the background). */
+  trigger(mode: SyncMode, reason: 'manual' | 'schedule' | 'websocket' | 'startup' | 'resume'): TriggerOutcome;
+  /** Resolves when the run in progress (if any) ends. */
+  idle(): Promise<void>;
+  status(): SyncStatusResponse;
+  runs(limit: number): RunSummary[];
+  recentErrors(): RecentError[];
+}
+
+export interface SchedulerControl {
+  readonly running: boolean;
+  readonly paused: boolean;
+  pause(): void;
+  resume(): void;
+  nextSync(): string | null;
+}
+
+export interface WebSocketControl {
+  status(): WebSocketStatusResponse;
+  /** Drops the socket (if any) and connects again now; also clears an auth failure. */
+  reconnect(): void;
+}
+
+export interface RatingSync {
+  /** Uploads pending local ratings and downloads remote ones, unless a rating sync is running. */
+  trigger(): { accepted: boolean; reason?: 'in_progress' | 'disabled' };
+  /** Runs one rating sync and resolves when it ends (scheduler and tests). */
+  syncNow(): Promise<void>;
+  status(): RatingStatusResponse;
+  failedUploads(limit: number, offset: number): FailedUploadsResponse;
+  /** Retries one failed upload now; throws EngineError not_found (404) for an unknown id. */
+  retry(id: number): Promise<RetryResponse>;
+  /** Starts retrying every failed upload; returns how many were queued. */
+  retryAll(): { accepted: true; queued: number };
+  /** Records a rating made in the local Atom (the local app may also insert rows directly). */
+  addLocalRating(input: { skill_id: string; user_id: string; rating: number; comment?: string | null }): { id: string };
+}
+
+export interface ConflictResolution {
+  list(query: { status: 'unresolved' | 'resolved' | 'all'; severity?: Severity; limit: number; offset: number }): ConflictListResponse;
+  /** Throws EngineError not_found for an unknown id. */
+  get(id: number): ConflictDetail;
+  /**
+   * Throws EngineError: not_found 404, already_resolved 409, merge_not_possible 409 (extra.fields
+   * lists the clashing fields), invalid_merge_choice 400.
+   */
+  resolve(id: number, strategy: ResolutionStrategy, body: ResolveBody, resolvedBy: string): ResolveResponse;
+  /** ids null = every unresolved conflict. Unknown or already resolved ids are reported in `failed`. */
+  bulkResolve(ids: ReadonlyArray<number | string> | null, strategy: ResolutionStrategy, resolvedBy: string): BulkResolveResponse;
+  counts(): ConflictCounts;
+}
+
+/**
+ * Called by the catalogue sync inside its batch transaction when a remote change meets a row
+ * that must not simply be overwritten. Implementations write only through the store.
+ */
+export interface ConflictDetector {
+  /** Whether an unresolved conflict is open for this skill. */
+  hasOpen(skillId: string): boolean;
+  /**
+   * A remote version of a skill that is locally modified, has an open conflict, or regresses the
+   * version. Returns what happened: recorded as a conflict, merged cleanly (row written), or applied.
+   */
+  onRemoteUpdate(row: SkillRow, remote: RemoteSkill, now: string): 'conflict' | 'merged' | 'applied';
+  /** The remote deleted a skill the local Atom modified (or with an open conflict). */
+  onRemoteDelete(row: SkillRow, now: string): 'conflict' | 'deleted';
+}
+
+/** Builds the single status snapshot from the services (one place). */
+export interface SnapshotSource {
+  snapshot(): EngineSnapshot;
+}

@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+
+export type Db = Database.Database;
+
+export class SchemaTooNewError extends Error {
+  constructor(
+    readonly found: number,
+    readonly supported: number,
+    file: string,
+  ) {
+    super(
+      `${file} has schema version ${found}, newer than this build understands (${supported}); ` +
+        'upgrade Atom Sync or point ATOM_DB_PATH at another file. The database was not changed.',
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+/**
+ * Opens (creating if needed) the store: WAL so the local Atom app can read while we write,
+ * a busy timeout so its writes wait instead of failing, and numbered migrations in one transaction.
+ */
+export function openDatabase(file: string, options: { busyTimeoutMs?: number; readonly?: boolean } = {}): Db {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file, { readonly: options.readonly ?? false });
+  try {
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+    migrate(db, file);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+export function migrate(db: Db, file = 'the database'): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) throw new SchemaTooNewError(current, SCHEMA_VERSION, file);
+  if (current === SCHEMA_VERSION) return current;
+  db.transaction(() => {
+    for (let version = current; version < SCHEMA_VERSION; version++) {
+      db.exec(MIGRATIONS[version]!);
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+  return SCHEMA_VERSION;
+}
+
+/** Runs `fn` in a write transaction taken up front (BEGIN IMMEDIATE), so it never fails half-way on a lock upgrade. */
+export function writeTransaction<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}

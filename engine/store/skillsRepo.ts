@@ -1,0 +1,190 @@
+import type { Json, RemoteSkill } from '../contracts/remote.js';
+import type { Db } from './database.js';
+
+/** A community_skills row as stored. */
+export interface SkillRow {
+  skill_id: string;
+  name: string;
+  description: string | null;
+  version: string | null;
+  category: string | null;
+  skill_type: string | null;
+  author: string | null;
+  tags: string;
+  payload: string;
+  average_rating: number;
+  rating_count: number;
+  remote_updated_at: string | null;
+  base_payload: string | null;
+  local_modified_at: string | null;
+  synced_at: string;
+  deleted_at: string | null;
+}
+
+/** Columns that mirror payload fields; a local edit may touch either. */
+export const COLUMN_FIELDS = ['name', 'description', 'version', 'category', 'skill_type', 'author', 'tags'] as const;
+
+/** The skill as the local Atom sees it: payload with the column values laid over it. */
+export function localView(row: SkillRow): RemoteSkill {
+  const payload = JSON.parse(row.payload) as RemoteSkill;
+  let tags: Json = payload.tags ?? [];
+  try {
+    tags = JSON.parse(row.tags) as Json;
+  } catch {
+    /* a hand-edited tags column that is not JSON is taken as one tag */
+    tags = [row.tags];
+  }
+  const view: RemoteSkill = { ...payload, skill_id: row.skill_id, name: row.name, tags: tags as string[] };
+  for (const field of ['description', 'version', 'category', 'skill_type', 'author'] as const) {
+    const value = row[field];
+    if (value !== null) view[field] = value;
+    else delete view[field];
+  }
+  return view;
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : value === undefined || value === null ? null : String(value);
+}
+
+function num(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+export class SkillsRepo {
+  private readonly upsertStmt;
+  private readonly getStmt;
+  private readonly deleteStmt;
+  private readonly touchStmt;
+  private readonly countStmt;
+  private readonly keepLocalStmt;
+  private readonly ratingStmt;
+  private readonly staleStmt;
+
+  constructor(private readonly db: Db) {
+    // Rows the local Atom modified are left alone here: the conflict path decides what happens to them.
+    this.upsertStmt = db.prepare(`
+      INSERT INTO community_skills (skill_id, name, description, version, category, skill_type, author, tags,
+        payload, average_rating, rating_count, remote_updated_at, base_payload, local_modified_at, synced_at, deleted_at)
+      VALUES (@skill_id, @name, @description, @version, @category, @skill_type, @author, @tags,
+        @payload, @average_rating, @rating_count, @remote_updated_at, @payload, NULL, @synced_at, NULL)
+      ON CONFLICT (skill_id) DO UPDATE SET
+        name = excluded.name, description = excluded.description, version = excluded.version,
+        category = excluded.category, skill_type = excluded.skill_type, author = excluded.author,
+        tags = excluded.tags, payload = excluded.payload, average_rating = excluded.average_rating,
+        rating_count = excluded.rating_count, remote_updated_at = excluded.remote_updated_at,
+        base_payload = excluded.base_payload, local_modified_at = NULL, synced_at = excluded.synced_at,
+        deleted_at = NULL
+      WHERE community_skills.local_modified_at IS NULL`);
+    this.getStmt = db.prepare('SELECT * FROM community_skills WHERE skill_id = ?');
+    this.deleteStmt = db.prepare('DELETE FROM community_skills WHERE skill_id = ? AND local_modified_at IS NULL');
+    this.touchStmt = db.prepare('UPDATE community_skills SET synced_at = ? WHERE skill_id = ?');
+    this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM community_skills WHERE deleted_at IS NULL').pluck();
+    this.keepLocalStmt = db.prepare(
+      `UPDATE community_skills SET base_payload = @base_payload, remote_updated_at = @remote_updated_at,
+         synced_at = @synced_at WHERE skill_id = @skill_id`,
+    );
+    this.ratingStmt = db.prepare(
+      'UPDATE community_skills SET average_rating = ?, rating_count = ?, synced_at = ? WHERE skill_id = ?',
+    );
+    this.staleStmt = db.prepare(
+      `SELECT skill_id FROM community_skills
+        WHERE synced_at < ? AND local_modified_at IS NULL AND deleted_at IS NULL AND skill_id > ?
+        ORDER BY skill_id LIMIT ?`,
+    ).pluck();
+  }
+
+  /**
+   * Writes a remote skill unless the local Atom modified the row.
+   * Returns false when the row is locally modified (nothing written).
+   */
+  upsertRemote(skill: RemoteSkill, syncedAt: string): boolean {
+    const info = this.upsertStmt.run(toRowParams(skill, syncedAt));
+    return info.changes > 0;
+  }
+
+  get(skillId: string): SkillRow | undefined {
+    return this.getStmt.get(skillId) as SkillRow | undefined;
+  }
+
+  /** Deletes an unmodified row; returns false if it is locally modified or absent. */
+  deleteUnmodified(skillId: string): boolean {
+    return this.deleteStmt.run(skillId).changes > 0;
+  }
+
+  /** Marks a row as seen by a full listing without touching its content. */
+  touch(skillId: string, syncedAt: string): void {
+    this.touchStmt.run(syncedAt, skillId);
+  }
+
+  /** Keeps the local content but records a new agreed base (after local_wins, or an auto-merge). */
+  setBase(skillId: string, base: RemoteSkill, syncedAt: string): void {
+    this.keepLocalStmt.run({
+      skill_id: skillId,
+      base_payload: JSON.stringify(base),
+      remote_updated_at: str(base.updated_at),
+      synced_at: syncedAt,
+    });
+  }
+
+  /** Writes content unconditionally (conflict resolution), with the agreed base and modification mark given. */
+  writeResolved(skill: RemoteSkill, base: RemoteSkill, localModifiedAt: string | null, syncedAt: string): void {
+    const params = toRowParams(skill, syncedAt);
+    this.db
+      .prepare(
+        `INSERT INTO community_skills (skill_id, name, description, version, category, skill_type, author, tags,
+           payload, average_rating, rating_count, remote_updated_at, base_payload, local_modified_at, synced_at, deleted_at)
+         VALUES (@skill_id, @name, @description, @version, @category, @skill_type, @author, @tags,
+           @payload, @average_rating, @rating_count, @remote_updated_at, @base_payload, @local_modified_at, @synced_at, NULL)
+         ON CONFLICT (skill_id) DO UPDATE SET
+           name = excluded.name, description = excluded.description, version = excluded.version,
+           category = excluded.category, skill_type = excluded.skill_type, author = excluded.author,
+           tags = excluded.tags, payload = excluded.payload, average_rating = excluded.average_rating,
+           rating_count = excluded.rating_count, remote_updated_at = excluded.remote_updated_at,
+           base_payload = excluded.base_payload, local_modified_at = excluded.local_modified_at,
+           synced_at = excluded.synced_at, deleted_at = NULL`,
+      )
+      .run({
+        ...params,
+        remote_updated_at: str(base.updated_at),
+        base_payload: JSON.stringify(base),
+        local_modified_at: localModifiedAt,
+      });
+  }
+
+  /** Removes a row whatever its state (conflict resolved as remote_wins on a remote deletion). */
+  deleteAny(skillId: string): void {
+    this.db.prepare('DELETE FROM community_skills WHERE skill_id = ?').run(skillId);
+  }
+
+  setRating(skillId: string, averageRating: number, ratingCount: number, syncedAt: string): boolean {
+    return this.ratingStmt.run(averageRating, ratingCount, syncedAt, skillId).changes > 0;
+  }
+
+  count(): number {
+    return this.countStmt.get() as number;
+  }
+
+  /** Unmodified rows not seen since `before`, in id order after `afterId` (keyset paging). */
+  notSeenSince(before: string, afterId: string, limit: number): string[] {
+    return this.staleStmt.all(before, afterId, limit) as string[];
+  }
+}
+
+function toRowParams(skill: RemoteSkill, syncedAt: string) {
+  return {
+    skill_id: skill.skill_id,
+    name: skill.name,
+    description: str(skill.description),
+    version: str(skill.version),
+    category: str(skill.category),
+    skill_type: str(skill.skill_type),
+    author: str(skill.author),
+    tags: JSON.stringify(Array.isArray(skill.tags) ? skill.tags : []),
+    payload: JSON.stringify(skill),
+    average_rating: num(skill.average_rating),
+    rating_count: Math.trunc(num(skill.rating_count)),
+    remote_updated_at: str(skill.updated_at),
+    synced_at: syncedAt,
+  };
+}
