@@ -6,7 +6,7 @@ function formatValue(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Error) return JSON.stringify(value.message);
   const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /^[\w.:/@+-]*$/.test(text) && text !== '' ? text : JSON.stringify(text);
+  return /^[\w.:/@+?=&%,-]*$/.test(text) && text !== '' ? text : JSON.stringify(text);
 }
 
 /** One line per event: `2026-02-19T10:00:00.000Z INFO [sync] message key=value ...` */

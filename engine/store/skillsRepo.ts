@@ -60,6 +60,7 @@ export class SkillsRepo {
   private readonly keepLocalStmt;
   private readonly ratingStmt;
   private readonly staleStmt;
+  private readonly staleModifiedStmt;
 
   constructor(private readonly db: Db) {
     // Rows the local Atom modified are left alone here: the conflict path decides what happens to them.
@@ -90,6 +91,11 @@ export class SkillsRepo {
     this.staleStmt = db.prepare(
       `SELECT skill_id FROM community_skills
         WHERE synced_at < ? AND local_modified_at IS NULL AND deleted_at IS NULL AND skill_id > ?
+        ORDER BY skill_id LIMIT ?`,
+    ).pluck();
+    this.staleModifiedStmt = db.prepare(
+      `SELECT skill_id FROM community_skills
+        WHERE synced_at < ? AND local_modified_at IS NOT NULL AND deleted_at IS NULL AND skill_id > ?
         ORDER BY skill_id LIMIT ?`,
     ).pluck();
   }
@@ -168,6 +174,11 @@ export class SkillsRepo {
   /** Unmodified rows not seen since `before`, in id order after `afterId` (keyset paging). */
   notSeenSince(before: string, afterId: string, limit: number): string[] {
     return this.staleStmt.all(before, afterId, limit) as string[];
+  }
+
+  /** Locally modified rows not seen since `before` (the remote no longer lists them). */
+  modifiedNotSeenSince(before: string, afterId: string, limit: number): string[] {
+    return this.staleModifiedStmt.all(before, afterId, limit) as string[];
   }
 }
 

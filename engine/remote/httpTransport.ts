@@ -1,0 +1,142 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import { sleep, type Clock } from '../clock.js';
+import { RemoteError } from '../errors.js';
+import type { Logger } from '../log/index.js';
+import { backoffDelay, DEFAULT_RETRY, kindForNetworkError, kindForStatus, parseRetryAfter, type RetryPolicy } from './retryPolicy.js';
+
+export interface HttpTransportOptions {
+  baseUrl: string;
+  token: string | null;
+  instanceId: string;
+  timeoutMs: number;
+  clock: Clock;
+  log: Logger;
+  retry?: RetryPolicy;
+  random?: () => number;
+  /** Called for each attempt that failed and will be retried (metrics, logs). */
+  onRetry?: (error: RemoteError, attempt: number, delayMs: number) => void;
+}
+
+export interface JsonResponse {
+  status: number;
+  body: unknown;
+  serverTime: number | null;
+}
+
+export interface CallOptions {
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Statuses returned to the caller as-is instead of thrown (e.g. 404 on an *ext* path). */
+  passStatuses?: readonly number[];
+}
+
+/**
+ * JSON over a pooled keep-alive connection, with retries on what is worth retrying:
+ * 5xx, 429, timeouts, resets, unparseable bodies. 401/403 and other 4xx fail at once.
+ */
+export class HttpTransport {
+  private readonly agent: Dispatcher;
+  private readonly retry: RetryPolicy;
+  private readonly random: () => number;
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly options: HttpTransportOptions) {
+    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 8, pipelining: 1 });
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.random = options.random ?? Math.random;
+    this.headers = {
+      accept: 'application/json',
+      'user-agent': 'atom-sync/0.1',
+      'x-instance-id': options.instanceId,
+    };
+    if (options.token) {
+      this.headers.authorization = `Bearer ${options.token}`;
+      this.headers['x-api-token'] = options.token;
+    }
+  }
+
+  async call(path: string, callOptions: CallOptions = {}): Promise<JsonResponse> {
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      try {
+        return await this.once(path, callOptions);
+      } catch (error) {
+        if (!(error instanceof RemoteError) || !error.transient || attempt >= this.retry.maxAttempts) throw error;
+        if (callOptions.signal?.aborted) throw error;
+        const delay = backoffDelay(this.retry, attempt, this.random, error.retryAfterMs);
+        this.options.onRetry?.(error, attempt, delay);
+        this.options.log.warn('remote call failed, retrying', {
+          path,
+          attempt,
+          delay_ms: delay,
+          kind: error.kind,
+          status: error.status ?? undefined,
+          error: error.message,
+        });
+        await sleep(this.options.clock, delay, callOptions.signal);
+      }
+    }
+  }
+
+  private async once(path: string, { method = 'GET', body, signal, passStatuses = [] }: CallOptions): Promise<JsonResponse> {
+    const url = this.options.baseUrl + path;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, {
+        dispatcher: this.agent,
+        method,
+        headers: body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+        signal,
+      });
+    } catch (error) {
+      throw new RemoteError(kindForNetworkError(error), `${method} ${path}: ${(error as Error).message}`);
+    }
+    const { statusCode } = response;
+    const serverTime = parseDate(response.headers.date);
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw new RemoteError(kindForNetworkError(error), `${method} ${path}: connection lost mid-body (${(error as Error).message})`, statusCode);
+    }
+    if (statusCode >= 400 && !passStatuses.includes(statusCode)) {
+      const retryAfter = parseRetryAfter(response.headers['retry-after'], this.options.clock.now());
+      throw new RemoteError(kindForStatus(statusCode), `${method} ${path}: HTTP ${statusCode}${detailOf(text)}`, statusCode, retryAfter);
+    }
+    let parsed: unknown = null;
+    if (text.length > 0) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new RemoteError('invalid_response', `${method} ${path}: response is not valid JSON`, statusCode);
+      }
+    }
+    return { status: statusCode, body: parsed, serverTime };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function parseDate(value: string | string[] | undefined): number | null {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return null;
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? null : t;
+}
+
+function detailOf(text: string): string {
+  try {
+    const body = JSON.parse(text) as { detail?: unknown; error?: unknown };
+    const detail = typeof body.detail === 'string' ? body.detail : typeof body.error === 'string' ? body.error : null;
+    return detail ? ` (${detail.slice(0, 200)})` : '';
+  } catch {
+    return '';
+  }
+}
