@@ -1,0 +1,157 @@
+/**
+ * The Atom SaaS marketplace paths (mounted at /api/v1/marketplace), with the *ext* ones the
+ * engine uses for incremental sync and rating exchange. Faults are applied by the gate here.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { MARKETPLACE, type BatchRatingResult } from '../engine/contracts/remote.js';
+import type { SkillFilters } from './catalogue.js';
+import type { EmulatorCore } from './core.js';
+import { sendError, sendJson } from './httpReply.js';
+import { takeRating } from './ratingIntake.js';
+import { batchBodySchema, batchItemSchema, describeIssues, rateBodySchema } from './validation.js';
+
+export const MAX_PAGE_SIZE = 1000;
+export const MAX_BATCH = 1000;
+
+class BadRequest extends Error {}
+
+export function marketplaceRoutes(core: EmulatorCore, token?: string): Router {
+  const router = express.Router();
+  router.use((_req, _res, next) => {
+    core.requests++;
+    next();
+  });
+  if (token !== undefined) router.use(requireToken(token));
+  router.use(faultGate(core));
+  router.use(express.json({ limit: '8mb' }));
+
+  router.get(MARKETPLACE.skills, (req, res) => {
+    const q = readQuery(req);
+    const page = intParam(q.page, 'page', 1, Number.MAX_SAFE_INTEGER, 1);
+    const pageSize = intParam(q.page_size, 'page_size', 1, MAX_PAGE_SIZE, 100);
+    const filters: SkillFilters = { category: q.category, skill_type: q.skill_type, query: q.query };
+    const offset = (page - 1) * pageSize;
+    if (q.updated_since !== undefined && !core.faults.lacks('updated_since')) {
+      const since = Date.parse(q.updated_since);
+      if (Number.isNaN(since)) throw new BadRequest('updated_since must be an ISO 8601 timestamp');
+      const includeDeleted = q.include_deleted === 'true' || q.include_deleted === '1';
+      const slice = core.catalogue.listChanged(since, includeDeleted, filters, offset, pageSize);
+      const cursor = slice.lastTime === null ? q.updated_since : new Date(slice.lastTime).toISOString();
+      return sendJson(res, { skills: slice.items, ...paging(slice.total, page, pageSize), cursor });
+    }
+    const slice = core.catalogue.list(filters, offset, pageSize);
+    sendJson(res, { skills: slice.items, ...paging(slice.total, page, pageSize) });
+  });
+
+  router.get(`${MARKETPLACE.skills}/:id`, (req, res) => {
+    const index = core.catalogue.liveIndex(String(req.params.id));
+    if (index < 0) return sendError(res, 404, 'not_found', `no skill ${String(req.params.id)}`);
+    sendJson(res, core.catalogue.skill(index));
+  });
+
+  router.get(MARKETPLACE.categories, (_req, res) => sendJson(res, core.catalogue.categories()));
+
+  router.post(`${MARKETPLACE.skills}/:id/rate`, (req, res) => {
+    const skillId = String(req.params.id);
+    const body = rateBodySchema.safeParse(req.body);
+    if (!body.success) return sendError(res, 422, 'invalid_rating', describeIssues(body.error));
+    if (body.data.skill_id !== undefined && body.data.skill_id !== skillId) {
+      return sendError(res, 422, 'invalid_rating', 'skill_id in the body differs from the path');
+    }
+    const outcome = takeRating(core, { ...body.data, skill_id: skillId, comment: body.data.comment ?? null }, 'single', null);
+    if (!outcome.ok) return sendError(res, outcome.status, outcome.status === 404 ? 'not_found' : 'invalid_rating', outcome.error);
+    sendJson(res, { success: true, rating_id: outcome.rating.rating_id });
+  });
+
+  router.post(MARKETPLACE.ratingsBatch, (req, res) => {
+    if (core.faults.lacks('ratings_batch')) return sendError(res, 404, 'not_found', 'no such endpoint');
+    const body = batchBodySchema.safeParse(req.body);
+    if (!body.success) throw new BadRequest(`body must be {"ratings": [...]}: ${describeIssues(body.error)}`);
+    if (body.data.ratings.length > MAX_BATCH) throw new BadRequest(`at most ${MAX_BATCH} ratings per batch`);
+    const results = body.data.ratings.map((raw): BatchRatingResult => {
+      const item = batchItemSchema.safeParse(raw);
+      const clientId = typeof (raw as { client_rating_id?: unknown })?.client_rating_id === 'string' ? (raw as { client_rating_id: string }).client_rating_id : '';
+      if (!item.success) return { client_rating_id: clientId, status: 'rejected', error: describeIssues(item.error) };
+      const stored = core.ratings.storedFor(item.data.client_rating_id);
+      if (stored !== undefined) return { client_rating_id: clientId, status: 'duplicate', rating_id: stored };
+      const outcome = takeRating(core, { ...item.data, comment: item.data.comment ?? null }, 'batch', item.data.client_rating_id);
+      return outcome.ok
+        ? { client_rating_id: clientId, status: 'accepted', rating_id: outcome.rating.rating_id }
+        : { client_rating_id: clientId, status: 'rejected', error: outcome.error };
+    });
+    sendJson(res, { results });
+  });
+
+  router.get(MARKETPLACE.ratings, (req, res) => {
+    if (core.faults.lacks('ratings_list')) return sendError(res, 404, 'not_found', 'no such endpoint');
+    const q = readQuery(req);
+    const page = intParam(q.page, 'page', 1, Number.MAX_SAFE_INTEGER, 1);
+    const pageSize = intParam(q.page_size, 'page_size', 1, MAX_PAGE_SIZE, 100);
+    const since = q.updated_since === undefined ? -Infinity : Date.parse(q.updated_since);
+    if (Number.isNaN(since)) throw new BadRequest('updated_since must be an ISO 8601 timestamp');
+    const slice = core.ratings.list(since, (page - 1) * pageSize, pageSize);
+    const cursor = slice.lastUpdatedAt ?? q.updated_since;
+    sendJson(res, { ratings: slice.items, ...paging(slice.total, page, pageSize), ...(cursor === undefined ? {} : { cursor }) });
+  });
+
+  router.use((_req, res) => sendError(res, 404, 'not_found', 'no such endpoint'));
+  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    if (err instanceof BadRequest) return sendError(res, 400, 'bad_request', err.message);
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) return sendError(res, status, 'bad_request', (err as Error).message);
+    sendError(res, 500, 'internal_error', (err as Error).message);
+  });
+  return router;
+}
+
+function requireToken(token: string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    if (bearer === token || req.get('x-api-token') === token) return next();
+    sendError(res, 401, 'unauthorized', 'missing or wrong API token');
+  };
+}
+
+/** Rate limit, latency and error faults, decided once per request before it is served. */
+function faultGate(core: EmulatorCore) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const fate = core.faults.decide();
+    res.locals.fate = fate;
+    if (fate.rateLimited) {
+      res.set('Retry-After', String(core.faults.retryAfter));
+      return sendError(res, 429, 'rate_limited', 'too many requests');
+    }
+    const proceed = () => {
+      if (fate.errorStatus !== null) {
+        // A real 503 often says when to come back; only when the fault set names a delay.
+        if (fate.errorStatus === 503 && core.faults.current.retry_after !== undefined) res.set('Retry-After', String(core.faults.retryAfter));
+        return sendError(res, fate.errorStatus, 'emulated_failure', `emulated HTTP ${fate.errorStatus}`);
+      }
+      next();
+    };
+    if (fate.latencyMs > 0) setTimeout(proceed, fate.latencyMs);
+    else proceed();
+  };
+}
+
+/** Single-valued query parameters; a repeated one is a client bug worth a 400. */
+function readQuery(req: Request): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(req.query)) {
+    if (typeof value !== 'string') throw new BadRequest(`query parameter ${key} must be given once`);
+    out[key] = value;
+  }
+  return out;
+}
+
+function intParam(raw: string | undefined, name: string, min: number, max: number, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= min && value <= max)) throw new BadRequest(max === Number.MAX_SAFE_INTEGER ? `${name} must be an integer >= ${min}` : `${name} must be an integer from ${min} to ${max}`);
+  return value;
+}
+
+function paging(total: number, page: number, pageSize: number) {
+  return { total, page, page_size: pageSize, total_pages: Math.ceil(total / pageSize) };
+}
