@@ -14,7 +14,7 @@ export interface HttpTransportOptions {
   retry?: RetryPolicy;
   random?: () => number;
   /** Called for each attempt that failed and will be retried (metrics, logs). */
-  onRetry?: (error: RemoteError, attempt: number, delayMs: number) => void;
+  onRetry?: (error: RemoteError, attempt: number, delayMs: number, request: { path: string; method: string }) => void;
 }
 
 export interface JsonResponse {
@@ -66,7 +66,7 @@ export class HttpTransport {
         if (!(error instanceof RemoteError) || !error.transient || attempt >= this.retry.maxAttempts) throw error;
         if (callOptions.signal?.aborted) throw error;
         const delay = backoffDelay(this.retry, attempt, this.random, error.retryAfterMs);
-        this.options.onRetry?.(error, attempt, delay);
+        this.options.onRetry?.(error, attempt, delay, { path, method: callOptions.method ?? 'GET' });
         this.options.log.warn('remote call failed, retrying', {
           path,
           attempt,

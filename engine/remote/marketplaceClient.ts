@@ -25,7 +25,7 @@ export interface MarketplaceClientOptions {
   log: Logger;
   retry?: RetryPolicy;
   random?: () => number;
-  onRetry?: (error: RemoteError, attempt: number, delayMs: number) => void;
+  onRetry?: (error: RemoteError, attempt: number, delayMs: number, request: { path: string; method: string }) => void;
   /** An item skipped as invalid (counted as sync_errors_total{kind="invalid_item"}). */
   onInvalidItem?: (reason: string, skillId: string | null) => void;
 }

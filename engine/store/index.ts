@@ -5,3 +5,6 @@ export * from './skillsRepo.js';
 export * from './categoriesRepo.js';
 export * from './syncStateRepo.js';
 export * from './runsRepo.js';
+export * from './ratingsRepo.js';
+export * from './failedUploadsRepo.js';
+export * from './conflictsRepo.js';

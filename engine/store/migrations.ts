@@ -24,7 +24,7 @@ export const MIGRATIONS: readonly string[] = [
     deleted_at        TEXT
   );
   CREATE INDEX community_skills_category ON community_skills (category) WHERE deleted_at IS NULL;
-  CREATE INDEX community_skills_synced_at ON community_skills (synced_at);
+  CREATE INDEX community_skills_modified ON community_skills (skill_id) WHERE local_modified_at IS NOT NULL;
 
   -- An edit by anyone but the sync engine (which always moves synced_at) marks the row as
   -- locally modified, so the next remote change becomes a conflict instead of an overwrite.
@@ -34,7 +34,8 @@ export const MIGRATIONS: readonly string[] = [
   WHEN NEW.synced_at IS OLD.synced_at AND NEW.local_modified_at IS OLD.local_modified_at
   BEGIN
     UPDATE community_skills
-       SET local_modified_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+       SET local_modified_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+           base_payload = COALESCE(OLD.base_payload, OLD.payload)
      WHERE skill_id = NEW.skill_id;
   END;
 

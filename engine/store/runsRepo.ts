@@ -54,6 +54,11 @@ export class RunsRepo {
     return this.recentStmt.all({ stream, limit }) as RunRow[];
   }
 
+  /** An incremental run that had to list everything is recorded as what it was. */
+  setMode(id: number, mode: string): void {
+    this.db.prepare('UPDATE sync_runs SET mode = ? WHERE id = ?').run(mode, id);
+  }
+
   /** Runs left `running` by a killed process are closed as cancelled at start-up. */
   closeAbandoned(now: string): number {
     return this.db

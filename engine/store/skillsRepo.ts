@@ -21,6 +21,15 @@ export interface SkillRow {
   deleted_at: string | null;
 }
 
+/**
+ * The last version both sides agreed on, for three-way merges. Stored only once the row diverges
+ * (a local edit: the trigger saves the pre-edit payload; a resolution: the remote it settled on);
+ * while the row is untouched it is the payload itself, which halves what a full sync writes.
+ */
+export function basePayload(row: Pick<SkillRow, 'base_payload' | 'payload'>): RemoteSkill {
+  return JSON.parse(row.base_payload ?? row.payload) as RemoteSkill;
+}
+
 /** Columns that mirror payload fields; a local edit may touch either. */
 export const COLUMN_FIELDS = ['name', 'description', 'version', 'category', 'skill_type', 'author', 'tags'] as const;
 
@@ -68,13 +77,13 @@ export class SkillsRepo {
       INSERT INTO community_skills (skill_id, name, description, version, category, skill_type, author, tags,
         payload, average_rating, rating_count, remote_updated_at, base_payload, local_modified_at, synced_at, deleted_at)
       VALUES (@skill_id, @name, @description, @version, @category, @skill_type, @author, @tags,
-        @payload, @average_rating, @rating_count, @remote_updated_at, @payload, NULL, @synced_at, NULL)
+        @payload, @average_rating, @rating_count, @remote_updated_at, NULL, NULL, @synced_at, NULL)
       ON CONFLICT (skill_id) DO UPDATE SET
         name = excluded.name, description = excluded.description, version = excluded.version,
         category = excluded.category, skill_type = excluded.skill_type, author = excluded.author,
         tags = excluded.tags, payload = excluded.payload, average_rating = excluded.average_rating,
         rating_count = excluded.rating_count, remote_updated_at = excluded.remote_updated_at,
-        base_payload = excluded.base_payload, local_modified_at = NULL, synced_at = excluded.synced_at,
+        base_payload = NULL, local_modified_at = NULL, synced_at = excluded.synced_at,
         deleted_at = NULL
       WHERE community_skills.local_modified_at IS NULL`);
     this.getStmt = db.prepare('SELECT * FROM community_skills WHERE skill_id = ?');

@@ -122,6 +122,8 @@ export class CatalogueSyncService implements CatalogueSync {
       if (outcome === NEEDS_FULL) {
         if (mode === 'incremental') deps.log.info('running a full listing', { run_id: run.id, reason: cursor === null ? 'no cursor yet' : 'no incremental listing' });
         mode = 'full';
+        this.runsRepo.setMode(run.id, mode);
+        run.mode = mode;
         outcome = await runFullListing(ctx);
       }
       this.finishSuccess(run, mode, outcome, tally);

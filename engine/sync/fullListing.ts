@@ -44,8 +44,17 @@ export async function runFullListing(ctx: RunContext): Promise<ListingOutcome> {
   let done = resume?.done ?? 0;
   let total: number | null = null;
 
+  const fetchPage = (n: number) => {
+    const request = client.listSkills({ page: n, pageSize: batchSize }, signal);
+    request.catch(() => undefined); // observed when awaited; never an unhandled rejection meanwhile
+    return request;
+  };
+  let pending = fetchPage(page);
   for (let guard = 0; guard < MAX_PAGES; guard++) {
-    const result = await client.listSkills({ page, pageSize: batchSize }, signal);
+    const result = await pending;
+    const last = result.received === 0 || isFinalPage(page, result.received, result.pageSize, result.total, result.totalPages);
+    // The next page downloads while this one is written.
+    if (!last) pending = fetchPage(page + 1);
     const now = ctx.clock.now();
     since ??= new Date(Math.min(result.serverTime ?? now, now) - SINCE_MARGIN_MS).toISOString();
     total = result.total;
@@ -59,9 +68,7 @@ export async function runFullListing(ctx: RunContext): Promise<ListingOutcome> {
     done = progress.done;
     ctx.progress('skills', done, total);
     await yieldToEventLoop();
-
-    if (result.received === 0) break;
-    if (isFinalPage(page, result.received, result.pageSize, result.total, result.totalPages)) break;
+    if (last) break;
     page++;
   }
 

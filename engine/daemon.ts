@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * Headless entry (`atom-sync`, systemd, Kubernetes): the same engine and API as the desktop app.
+ * SIGTERM/SIGINT stop it gracefully: the batch in flight commits or rolls back, the DB closes.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig, readEnv } from './config/index.js';
+import { createEngine } from './index.js';
+import { SchemaTooNewError } from './store/database.js';
+
+const STOP_DEADLINE_MS = 5_000;
+
+export async function runDaemon(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(readEnv());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`atom-sync: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  let engine;
+  try {
+    engine = await createEngine(config);
+    await engine.start();
+  } catch (error) {
+    const message = error instanceof SchemaTooNewError || error instanceof ConfigError ? error.message : (error as Error).stack;
+    process.stderr.write(`atom-sync: could not start: ${message}\n`);
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    engine.log.info('stopping', { signal });
+    const force = setTimeout(() => {
+      engine.log.error('stop took too long; exiting', { deadline_ms: STOP_DEADLINE_MS });
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
+    force.unref();
+    engine
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: Error) => {
+        process.stderr.write(`atom-sync: error while stopping: ${error.message}\n`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+function invokedDirectly(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+if (invokedDirectly()) void runDaemon();
