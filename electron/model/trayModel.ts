@@ -1,0 +1,274 @@
+/**
+ * Engine snapshot -> tray icon, tooltip and menu (desktop.md "Tray states"). Pure: the adapter
+ * renders whatever this returns, so every rule is tested without Electron.
+ */
+import type { EngineSnapshot } from '../../engine/contracts/api.js';
+import { ageMs, clip, formatAge } from './formatAge.js';
+import type { NotificationLevel } from './notificationPolicy.js';
+
+export type TrayStateName = 'healthy' | 'degraded' | 'unhealthy' | 'syncing' | 'paused';
+
+export const TRAY_COMMANDS = {
+  none: 'none',
+  openDashboard: 'open-dashboard',
+  syncNow: 'sync-now',
+  reconnect: 'reconnect',
+  syncRatings: 'sync-ratings',
+  openConflicts: 'open-conflicts',
+  openUploads: 'open-uploads',
+  pause: 'pause',
+  resume: 'resume',
+  toggleStartAtLogin: 'toggle-start-at-login',
+  notifyAll: 'notifications-all',
+  notifyErrors: 'notifications-errors',
+  notifyNone: 'notifications-none',
+  quit: 'quit',
+} as const;
+export type TrayCommand = (typeof TRAY_COMMANDS)[keyof typeof TRAY_COMMANDS];
+
+export interface MenuItemModel {
+  /** Stable key (also for separators) so the adapter can diff menus. */
+  key: string;
+  command: TrayCommand;
+  type: 'normal' | 'separator' | 'checkbox' | 'radio' | 'submenu';
+  label: string;
+  enabled: boolean;
+  checked?: boolean;
+  submenu?: MenuItemModel[];
+}
+
+export interface TrayInputs {
+  /** The user paused sync from the tray (the snapshot's own `sync.paused` counts too). */
+  paused: boolean;
+  now: number;
+  /** Why the local HTTP API is not listening (port taken), or null. */
+  portNotice: string | null;
+  /** What is on disk / in the OS, not what the settings file believes. */
+  startAtLogin?: { enabled: boolean; warning: string | null };
+  notificationLevel?: NotificationLevel;
+  /** Sync interval: older than this is stale. Without it, the health check decides. */
+  intervalMinutes?: number;
+  /** Animation frame for the syncing glyph. */
+  frame?: number;
+}
+
+export interface TrayView {
+  state: TrayStateName;
+  /** File name under resources/tray (colour variant; see trayIconFile for the platform's one). */
+  icon: string;
+  tooltip: string;
+  /** The status line, also the first menu item (Linux hosts show no tooltip). */
+  status: string;
+  menu: MenuItemModel[];
+}
+
+export const SYNCING_FRAMES = 4;
+/** Windows truncates tray tooltips at 127 characters. */
+export const TOOLTIP_MAX = 127;
+
+interface Assessment {
+  unhealthy: string[];
+  degraded: string[];
+}
+
+function authRefused(s: EngineSnapshot): boolean {
+  return s.websocket.state === 'auth_failed' || s.sync.last_error_kind === 'auth';
+}
+
+function websocketDown(s: EngineSnapshot): boolean {
+  return s.websocket.enabled && s.websocket.state !== 'disabled' && s.websocket.state !== 'auth_failed' && !s.websocket.connected;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function conflictText(s: EngineSnapshot): string {
+  const critical = s.conflicts.by_severity.critical ?? 0;
+  const base = plural(s.conflicts.unresolved, 'open conflict');
+  return critical > 0 ? `${base}, ${critical} critical` : base;
+}
+
+function assess(s: EngineSnapshot, inputs: TrayInputs): Assessment {
+  const unhealthy: string[] = [];
+  const degraded: string[] = [];
+  if (authRefused(s)) unhealthy.push('Atom SaaS refused the API token');
+  const age = ageMs(s.sync.last_sync, inputs.now);
+  if (s.health.status === 'unhealthy') {
+    const failures = s.sync.consecutive_failures;
+    if (failures > 0) unhealthy.push(`${plural(failures, 'failed run')} in a row`);
+    const { last_sync, errors, ...others } = s.health.checks;
+    // Staleness is said once, below, as an age; failed runs are counted above.
+    if (last_sync.status === 'unhealthy' && age === null) unhealthy.push('never synced');
+    if (errors.status === 'unhealthy' && failures === 0) unhealthy.push(errors.detail);
+    for (const check of Object.values(others)) if (check.status === 'unhealthy') unhealthy.push(check.detail);
+  }
+  const stale =
+    age !== null &&
+    (inputs.intervalMinutes !== undefined ? age > inputs.intervalMinutes * 60_000 : s.health.checks.last_sync.status !== 'healthy');
+  if (stale) degraded.push(`${formatAge(age)} stale`);
+  if (s.health.status === 'unhealthy' && unhealthy.length === 0 && !stale) unhealthy.push('unhealthy');
+  if (websocketDown(s)) degraded.push('live updates down, polling');
+  if (s.ratings.failed_count > 0) degraded.push(plural(s.ratings.failed_count, 'failed upload'));
+  if (s.conflicts.unresolved > 0) degraded.push(conflictText(s));
+  if (s.health.status === 'degraded' && degraded.length === 0) {
+    const check = Object.values(s.health.checks).find((c) => c.status === 'degraded');
+    degraded.push(check?.detail ?? 'degraded');
+  }
+  return { unhealthy, degraded };
+}
+
+/**
+ * Order: a run in progress shows as syncing; a pause the user chose shows as paused (staleness
+ * follows from it, so red would only cry wolf; the reasons stay in the text); then red, amber, green.
+ */
+function decide(s: EngineSnapshot, paused: boolean, a: Assessment): TrayStateName {
+  if (s.sync.status === 'syncing') return 'syncing';
+  if (paused) return 'paused';
+  if (a.unhealthy.length > 0) return 'unhealthy';
+  if (a.degraded.length > 0) return 'degraded';
+  // Belt and braces: an open critical conflict never shows green.
+  if ((s.conflicts.by_severity.critical ?? 0) > 0) return 'degraded';
+  return 'healthy';
+}
+
+/** The state and why; `maxReasons` keeps the tooltip to the most important ones. */
+function statusLine(state: TrayStateName, s: EngineSnapshot, a: Assessment, maxReasons = Infinity): string {
+  const all = [...a.unhealthy, ...a.degraded];
+  const reasons = all.length > maxReasons ? [...all.slice(0, maxReasons), `+${all.length - maxReasons} more`] : all;
+  let head: string = state;
+  if (state === 'syncing' && s.sync.progress) {
+    const p = s.sync.progress;
+    reasons.unshift(`${p.phase} ${p.done}${p.total !== null ? `/${p.total}` : ''}`);
+  }
+  if (state === 'healthy' && s.sync.status === 'disabled') head = 'sync disabled';
+  return reasons.length > 0 ? `${head} (${reasons.join(', ')})` : head;
+}
+
+function lastError(s: EngineSnapshot): string | null {
+  return s.sync.last_error ?? s.ratings.last_error ?? (s.websocket.connected ? null : s.websocket.last_error) ?? null;
+}
+
+/**
+ * One line within the Windows limit. The age and the port notice are kept whole; the state and
+ * the last error share what is left (the error gets at least 24 characters).
+ */
+function tooltipFor(status: string, ageText: string, error: string | null, portNotice: string | null): string {
+  const head = `Atom Sync: ${status}`;
+  const age = `last sync ${ageText}`;
+  const port = portNotice ? clip(portNotice, 40) : null;
+  const errorText = error ? `error: ${clip(error, 200)}` : null;
+  const count = 2 + (port ? 1 : 0) + (errorText ? 1 : 0);
+  const room = TOOLTIP_MAX - age.length - (port?.length ?? 0) - 3 * (count - 1);
+  const errorRoom = errorText ? Math.min(errorText.length, Math.max(24, room - head.length)) : 0;
+  const parts = [clip(head, room - errorRoom), age];
+  if (errorText) parts.push(clip(errorText, errorRoom));
+  if (port) parts.push(port);
+  return clip(parts.join(' · '), TOOLTIP_MAX);
+}
+
+const separator = (key: string): MenuItemModel => ({ key, command: TRAY_COMMANDS.none, type: 'separator', label: '', enabled: true });
+const info = (key: string, label: string): MenuItemModel => ({ key, command: TRAY_COMMANDS.none, type: 'normal', label, enabled: false });
+const action = (key: string, command: TrayCommand, label: string, enabled = true): MenuItemModel => ({ key, command, type: 'normal', label, enabled });
+
+function notificationsMenu(level: NotificationLevel): MenuItemModel {
+  const radio = (command: TrayCommand, label: string, value: NotificationLevel): MenuItemModel => ({
+    key: command,
+    command,
+    type: 'radio',
+    label,
+    enabled: true,
+    checked: level === value,
+  });
+  return {
+    key: 'notifications',
+    command: TRAY_COMMANDS.none,
+    type: 'submenu',
+    label: 'Notifications',
+    enabled: true,
+    submenu: [
+      radio(TRAY_COMMANDS.notifyAll, 'All', 'all'),
+      radio(TRAY_COMMANDS.notifyErrors, 'Errors only', 'errors'),
+      radio(TRAY_COMMANDS.notifyNone, 'None', 'none'),
+    ],
+  };
+}
+
+export function trayState(snapshot: EngineSnapshot, inputs: TrayInputs): TrayView {
+  const s = snapshot;
+  const paused = inputs.paused || s.sync.paused;
+  const a = assess(s, inputs);
+  const state = decide(s, paused, a);
+  const status = statusLine(state, s, a);
+  const age = ageMs(s.sync.last_sync, inputs.now);
+  const ageText = age === null ? 'never' : age < 60_000 ? 'just now' : `${formatAge(age)} ago`;
+  const error = lastError(s);
+  const critical = s.conflicts.by_severity.critical ?? 0;
+  const syncing = s.sync.status === 'syncing';
+  const autostart = inputs.startAtLogin ?? { enabled: false, warning: null };
+
+  const menu: MenuItemModel[] = [info('status', clip(`Atom Sync: ${status}`, 90)), info('last-sync', `Last sync: ${ageText}`)];
+  if (error) menu.push(info('last-error', clip(`Last error: ${error}`, 90)));
+  if (inputs.portNotice) menu.push(info('port-notice', clip(inputs.portNotice, 90)));
+  menu.push(
+    separator('sep-open'),
+    action('open-dashboard', TRAY_COMMANDS.openDashboard, 'Open dashboard'),
+    action('sync-now', TRAY_COMMANDS.syncNow, syncing ? 'Syncing…' : 'Sync now', !syncing && !paused && s.sync.status !== 'disabled'),
+    action('reconnect', TRAY_COMMANDS.reconnect, 'Reconnect', s.websocket.enabled && s.websocket.state !== 'disabled'),
+    action('sync-ratings', TRAY_COMMANDS.syncRatings, 'Sync ratings', s.ratings.status === 'idle'),
+    separator('sep-views'),
+    action(
+      'conflicts',
+      TRAY_COMMANDS.openConflicts,
+      critical > 0 ? `Conflicts (${s.conflicts.unresolved}, ${critical} critical ⚠)` : `Conflicts (${s.conflicts.unresolved})`,
+    ),
+    action('failed-uploads', TRAY_COMMANDS.openUploads, `Failed uploads (${s.ratings.failed_count})`),
+    separator('sep-control'),
+    paused ? action('pause', TRAY_COMMANDS.resume, 'Resume sync') : action('pause', TRAY_COMMANDS.pause, 'Pause sync'),
+    {
+      key: 'start-at-login',
+      command: TRAY_COMMANDS.toggleStartAtLogin,
+      type: 'checkbox',
+      label: autostart.warning ? 'Start at login (points at another copy)' : 'Start at login',
+      enabled: true,
+      checked: autostart.enabled,
+    },
+    notificationsMenu(inputs.notificationLevel ?? 'all'),
+    separator('sep-quit'),
+    action('quit', TRAY_COMMANDS.quit, 'Quit Atom Sync'),
+  );
+
+  const icon = state === 'syncing' ? `syncing-${Math.abs(Math.trunc(inputs.frame ?? 0)) % SYNCING_FRAMES}.png` : `${state}.png`;
+  const tooltip = tooltipFor(statusLine(state, s, a, 1), ageText, error, inputs.portNotice);
+  return { state, icon, tooltip, status, menu };
+}
+
+/**
+ * The file for this platform: macOS gets the black template variant (the menu bar tints it),
+ * Linux the 32 px one (AppIndicator hosts scale down, and 16 px is blurry on most panels),
+ * Windows a multi-size .ico (the shell picks the size for the display's scaling).
+ */
+export function trayIconFile(icon: string, platform: NodeJS.Platform): string {
+  const base = icon.replace(/\.png$/, '');
+  if (platform === 'darwin') return `${base}Template.png`;
+  if (platform === 'win32') return `${base}.ico`;
+  if (platform === 'linux') return `${base}@2x.png`;
+  return `${base}.png`;
+}
+
+/** AppIndicator hosts get each frame over D-Bus; elsewhere swapping the image is cheap. */
+export function animatesSyncing(platform: NodeJS.Platform): boolean {
+  return platform !== 'linux';
+}
+
+/** The notice shown when the engine runs without its local API. */
+export function portNotice(api: EngineSnapshot['api']): string | null {
+  if (api.listening || !api.error) return null;
+  const taken = /port (\d+)\b.*in use/.exec(api.error);
+  return taken ? `Local API off: port ${taken[1]} in use` : `Local API off: ${api.error}`;
+}
+
+/** Every command id the menu can produce (for the adapter's dispatch table). */
+export function menuCommands(menu: readonly MenuItemModel[]): TrayCommand[] {
+  return menu.flatMap((item) => [item.command, ...menuCommands(item.submenu ?? [])]).filter((c) => c !== TRAY_COMMANDS.none);
+}
