@@ -160,12 +160,12 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     lastSuccessAt: skillsState?.last_sync ?? null,
     consecutiveFailures: catalogue.runsRepo.consecutiveFailures('skills'),
   });
-  const metrics = createSyncMetrics(events, { clock });
+  const metrics = createSyncMetrics(events, { clock, intervalSeconds: config.syncIntervalMinutes * 60 });
   const initialStatus = catalogue.status();
   metrics.init({
     skills_cached: initialStatus.skills_cached,
     categories_cached: initialStatus.categories_cached,
-    last_success_seconds: skillsState?.last_sync ? Date.parse(skillsState.last_sync) / 1000 : 0,
+    last_success_seconds: skillsState?.last_sync ? Date.parse(skillsState.last_sync) / 1000 : null,
     rating_pending: ratings.status().pending_count,
     failed_uploads: ratings.status().failed_count,
     conflicts: conflicts.counts(),
