@@ -245,6 +245,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
       await client.close();
+      health.dispose();
+      metrics.dispose();
       db.close();
       if (emulator) await emulator.close();
       log.info('stopped');

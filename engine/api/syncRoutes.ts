@@ -1,0 +1,83 @@
+import { Router } from 'express';
+import type { SyncMode } from '../contracts/api.js';
+import type { Logger } from '../log/index.js';
+import type { TriggerOutcome } from '../services.js';
+import { apiError, methodNotAllowed } from './errors.js';
+import type { ApiDeps } from './types.js';
+import { enumQuery, intQuery, queryValue, quote } from './validate.js';
+
+const MODES: readonly SyncMode[] = ['incremental', 'full'];
+
+function refusal(outcome: Extract<TriggerOutcome, { accepted: false }>) {
+  switch (outcome.reason) {
+    case 'sync_in_progress':
+      return apiError(
+        409,
+        'sync_in_progress',
+        `${outcome.run_id === null ? 'A sync' : `Sync run ${outcome.run_id}`} is still running; watch GET /api/admin/sync/status and trigger again when it is idle.`,
+        { run_id: outcome.run_id },
+      );
+    case 'paused':
+      return apiError(409, 'sync_paused', 'Sync is paused; resume it with POST /api/admin/sync/resume, then trigger again.');
+    case 'disabled':
+      return apiError(503, 'sync_disabled', 'Sync is disabled in configuration; set ATOM_SAAS_SYNC_ENABLED=true and restart.');
+    case 'stopping':
+      return apiError(503, 'engine_stopping', 'The engine is shutting down; trigger again after it restarts.');
+  }
+}
+
+/** Catalogue sync control and history: trigger, status, config, runs, errors, snapshot, pause/resume. */
+export function syncRoutes(deps: Pick<ApiDeps, 'services' | 'snapshot' | 'publicConfig'>, log: Logger): Router {
+  const { sync, scheduler } = deps.services;
+  const router = Router();
+
+  router
+    .route('/trigger')
+    .post((req, res) => {
+      const mode = enumQuery(req, 'mode', MODES, 'incremental');
+      if (scheduler.paused) throw refusal({ accepted: false, reason: 'paused', run_id: null });
+      const outcome = sync.trigger(mode, 'manual');
+      if (!outcome.accepted) throw refusal(outcome);
+      log.info('sync triggered', { run_id: outcome.run_id, mode: outcome.mode });
+      res.status(202).json({ accepted: true, run_id: outcome.run_id, mode: outcome.mode });
+    })
+    .all(methodNotAllowed('POST'));
+
+  router.route('/status').get((_req, res) => void res.json(sync.status())).all(methodNotAllowed('GET'));
+  router.route('/config').get((_req, res) => void res.json(deps.publicConfig())).all(methodNotAllowed('GET'));
+  router.route('/snapshot').get((_req, res) => void res.json(deps.snapshot())).all(methodNotAllowed('GET'));
+  router.route('/errors').get((_req, res) => void res.json({ items: sync.recentErrors() })).all(methodNotAllowed('GET'));
+
+  router
+    .route('/runs')
+    .get((req, res) => {
+      const limit = intQuery(req, 'limit', { min: 1, max: 500, fallback: 50 });
+      const stream = queryValue(req, 'stream');
+      if (stream !== undefined && stream !== '' && !/^[a-z_]{1,32}$/.test(stream)) {
+        throw apiError(400, 'invalid_query', `stream must be a stream name such as skills (got ${quote(stream)}).`);
+      }
+      // The service lists recent runs of every stream; a stream filter narrows that window.
+      const items = sync.runs(limit).filter((run) => !stream || run.stream === stream);
+      res.json({ items });
+    })
+    .all(methodNotAllowed('GET'));
+
+  router
+    .route('/pause')
+    .post((_req, res) => {
+      scheduler.pause();
+      log.info('scheduled sync paused');
+      res.status(202).json({ accepted: true, paused: true });
+    })
+    .all(methodNotAllowed('POST'));
+  router
+    .route('/resume')
+    .post((_req, res) => {
+      scheduler.resume();
+      log.info('scheduled sync resumed');
+      res.status(202).json({ accepted: true, paused: false });
+    })
+    .all(methodNotAllowed('POST'));
+
+  return router;
+}

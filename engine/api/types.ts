@@ -1,0 +1,23 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/index.js';
+import type { EngineSnapshot, HealthResponse } from '../contracts/api.js';
+import type { Engine } from '../engineTypes.js';
+import type { EngineEvents } from '../events.js';
+import type { Logger } from '../log/index.js';
+import type { LiveOptions } from './liveEvents.js';
+
+export interface ApiDeps {
+  config: Config;
+  services: Engine['services'];
+  health: () => HealthResponse;
+  snapshot: () => EngineSnapshot;
+  metrics: { contentType: string; render(): Promise<string> };
+  events: EngineEvents;
+  log: Logger;
+  publicConfig: () => object;
+  /** Built renderer served at `/`; null (or a missing folder) answers `/` with a pointer to the API. */
+  staticDir: string | null;
+  clock: Clock;
+  /** Live stream tuning (tests shorten the heartbeat). */
+  live?: LiveOptions;
+}

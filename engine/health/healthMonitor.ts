@@ -1,0 +1,87 @@
+import type { Clock } from '../clock.js';
+import type { HealthResponse, WebSocketState } from '../contracts/api.js';
+import type { EngineEvents } from '../events.js';
+import { ErrorWindow } from './errorWindow.js';
+import { computeHealth, type HealthInput, type HealthThresholds } from './healthRules.js';
+
+export { computeHealth, humanMinutes, worst, type HealthInput, type HealthThresholds } from './healthRules.js';
+export { ErrorWindow } from './errorWindow.js';
+
+export interface HealthMonitorOptions {
+  events: EngineEvents;
+  clock: Clock;
+  thresholds: HealthThresholds;
+  syncEnabled: boolean;
+  wsEnabled: boolean;
+  /** From the store at start: sync_state's last successful skills sync. */
+  lastSuccessAt: string | null;
+  /** From the store at start: failed runs since the last success. */
+  consecutiveFailures: number;
+  /** Defaults to the clock's now when the monitor is built. */
+  startedAtMs?: number;
+  /** Live state when the monitor is built after the scheduler/socket already started. */
+  scheduler?: { running: boolean; paused: boolean };
+  wsState?: WebSocketState;
+}
+
+/**
+ * Keeps the inputs of the health verdict up to date from engine events, so a probe costs a few
+ * comparisons and never touches the database.
+ */
+export class HealthMonitor {
+  private readonly input: HealthInput;
+  private readonly errors = new ErrorWindow(15);
+  private readonly offs: Array<() => void>;
+
+  constructor(private readonly options: HealthMonitorOptions) {
+    const { events, clock } = options;
+    this.input = {
+      lastSuccessAt: options.lastSuccessAt,
+      startedAtMs: options.startedAtMs ?? clock.now(),
+      consecutiveFailures: Math.max(0, options.consecutiveFailures),
+      recentErrors: 0,
+      authFailed: false,
+      syncEnabled: options.syncEnabled,
+      schedulerRunning: options.scheduler?.running ?? false,
+      schedulerPaused: options.scheduler?.paused ?? false,
+      wsEnabled: options.wsEnabled,
+      wsState: options.wsState ?? (options.wsEnabled ? 'connecting' : 'disabled'),
+    };
+    this.offs = [
+      events.on('sync.finished', (e) => {
+        if (e.result === 'success') {
+          this.input.lastSuccessAt = e.at;
+          this.input.consecutiveFailures = 0;
+          this.input.authFailed = false;
+        } else if (e.result === 'failure') {
+          this.input.consecutiveFailures += 1;
+          this.input.authFailed = e.error_kind === 'auth';
+        }
+      }),
+      events.on('sync.error', (e) => this.errors.record(this.timeOf(e.at))),
+      events.on('websocket.state', (s) => {
+        this.input.wsEnabled = s.enabled;
+        this.input.wsState = s.state;
+      }),
+      events.on('scheduler.state', (s) => {
+        this.input.schedulerRunning = s.running;
+        this.input.schedulerPaused = s.paused;
+      }),
+    ];
+  }
+
+  health(nowMs: number = this.options.clock.now()): HealthResponse {
+    return computeHealth({ ...this.input, recentErrors: this.errors.count(nowMs) }, this.options.thresholds, nowMs);
+  }
+
+  /** Stops listening (engine stop). */
+  dispose(): void {
+    this.offs.forEach((off) => off());
+    this.offs.length = 0;
+  }
+
+  private timeOf(iso: string): number {
+    const at = Date.parse(iso);
+    return Number.isFinite(at) ? at : this.options.clock.now();
+  }
+}
