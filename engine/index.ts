@@ -253,7 +253,9 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     },
     snapshot,
     async dispatch(request) {
-      const response = await inject(app, {
+      // A plain function, not the express app: given an app, light-my-request patches express's
+      // shared request prototype, which would break every other express server in the process.
+      const response = await inject((req, res) => app(req, res), {
         method: request.method.toUpperCase() as 'GET',
         url: request.path,
         headers: { host: '127.0.0.1', ...(request.headers ?? {}) },

@@ -92,6 +92,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX skill_ratings_pending ON skill_ratings (sync_status, next_attempt_at) WHERE origin = 'local';
   CREATE INDEX skill_ratings_skill ON skill_ratings (skill_id);
   CREATE UNIQUE INDEX skill_ratings_remote_id ON skill_ratings (remote_rating_id) WHERE origin = 'remote';
+  CREATE INDEX skill_ratings_local_pending_id ON skill_ratings (sync_status, id) WHERE origin = 'local';
+  CREATE INDEX skill_ratings_local_remote_id ON skill_ratings (remote_rating_id) WHERE origin = 'local';
 
   CREATE TABLE failed_rating_uploads (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,

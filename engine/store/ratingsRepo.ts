@@ -50,10 +50,12 @@ export class RatingsRepo {
        VALUES (@id, @skill_id, @user_id, @rating, @comment, 'local', 'pending', @now, @now)`,
     );
     this.getStmt = db.prepare('SELECT * FROM skill_ratings WHERE id = ?');
-    // Keyset page in id order; @due NULL means "whatever next_attempt_at says".
+    // Keyset page in id order; @due NULL means "whatever next_attempt_at says". The unary + keeps
+    // SQLite on the primary-key index (a walk from @after, no sort) instead of collecting and
+    // sorting every pending row for each page.
     this.pendingStmt = db.prepare(
       `SELECT * FROM skill_ratings
-        WHERE origin = 'local' AND sync_status = 'pending' AND id > @after
+        WHERE id > @after AND origin = 'local' AND +sync_status = 'pending'
           AND (@due IS NULL OR next_attempt_at IS NULL OR next_attempt_at <= @due)
         ORDER BY id LIMIT @limit`,
     );
@@ -114,6 +116,10 @@ export class RatingsRepo {
 
   markFailed(id: string, attempts: number, error: string, now: string): void {
     this.failedStmt.run({ id, attempts, error, now });
+  }
+
+  pendingCount(): number {
+    return this.countPendingStmt.get() as number;
   }
 
   counts(): RatingCounts {

@@ -95,7 +95,8 @@ export class SkillsRepo {
          synced_at = @synced_at WHERE skill_id = @skill_id`,
     );
     this.ratingStmt = db.prepare(
-      'UPDATE community_skills SET average_rating = ?, rating_count = ?, synced_at = ? WHERE skill_id = ?',
+      // synced_at stays: an aggregate change is not a sighting of the skill by a listing.
+      'UPDATE community_skills SET average_rating = ?, rating_count = ? WHERE skill_id = ?',
     );
     this.staleStmt = db.prepare(
       `SELECT skill_id FROM community_skills
@@ -172,8 +173,8 @@ export class SkillsRepo {
     this.db.prepare('DELETE FROM community_skills WHERE skill_id = ?').run(skillId);
   }
 
-  setRating(skillId: string, averageRating: number, ratingCount: number, syncedAt: string): boolean {
-    return this.ratingStmt.run(averageRating, ratingCount, syncedAt, skillId).changes > 0;
+  setRating(skillId: string, averageRating: number, ratingCount: number): boolean {
+    return this.ratingStmt.run(averageRating, ratingCount, skillId).changes > 0;
   }
 
   count(): number {

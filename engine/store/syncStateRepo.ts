@@ -33,6 +33,7 @@ export class SyncStateRepo {
   private update(stream: Stream, now: string, sets: Record<string, unknown>): void {
     this.ensureStmt.run(stream, now);
     const keys = Object.keys(sets);
+    if (keys.length === 0) return;
     const assignments = keys.map((k) => `${k} = @${k}`).join(', ');
     this.db
       .prepare(`UPDATE sync_state SET ${assignments}, updated_at = @updated_at WHERE stream = @stream`)
