@@ -1,0 +1,55 @@
+import type { LiveEventName } from '../../../engine/contracts/api.js';
+import type { AtomSyncBridge } from './bridge.js';
+import type { OpenLiveSource } from './liveFeed.js';
+
+export const EVENTS_PATH = '/api/admin/sync/events';
+
+const NAMED_EVENTS: readonly LiveEventName[] = ['status', 'sync.progress', 'sync.finished', 'websocket.state', 'ratings.status', 'conflicts.counts'];
+
+function parseData(data: unknown): unknown {
+  if (typeof data !== 'string') return data;
+  try {
+    return JSON.parse(data);
+  } catch {
+    return data;
+  }
+}
+
+/**
+ * Server-sent events in a browser. The stream also carries a named `error` event (a sync
+ * error), which shares its name with EventSource's connection error: a MessageEvent with data
+ * is the former, a bare Event the latter.
+ */
+export function eventSourceLive(url = EVENTS_PATH): OpenLiveSource {
+  return (handlers) => {
+    const source = new EventSource(url);
+    source.addEventListener('open', () => handlers.onOpen());
+    for (const name of NAMED_EVENTS) {
+      source.addEventListener(name, (event) => handlers.onEvent(name, parseData((event as MessageEvent).data)));
+    }
+    source.addEventListener('error', (event) => {
+      if (event instanceof MessageEvent && typeof event.data === 'string') handlers.onEvent('error', parseData(event.data));
+      else handlers.onDown('the live stream was interrupted');
+    });
+    return { close: () => source.close() };
+  };
+}
+
+/** Events pushed by Electron's main process through the preload bridge. */
+export function bridgeLive(bridge: AtomSyncBridge): OpenLiveSource {
+  return (handlers) => {
+    let open = true;
+    const off = bridge.onEvent((name, data) => {
+      if (open) handlers.onEvent(name, parseData(data));
+    });
+    queueMicrotask(() => {
+      if (open) handlers.onOpen();
+    });
+    return {
+      close: () => {
+        open = false;
+        off();
+      },
+    };
+  };
+}

@@ -1,0 +1,87 @@
+/** Plain-words formatting of times, durations and counts (pure; `now` is passed in). */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+function parse(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? null : at;
+}
+
+/** A span in words, coarse enough to read at a glance: "45 s", "3 min", "2 h 5 min", "3 d". */
+export function formatSpan(ms: number): string {
+  const abs = Math.max(0, Math.round(ms));
+  if (abs < MINUTE) return `${Math.floor(abs / 1000)} s`;
+  if (abs < HOUR) return `${Math.floor(abs / MINUTE)} min`;
+  if (abs < 10 * HOUR) {
+    const hours = Math.floor(abs / HOUR);
+    const minutes = Math.floor((abs % HOUR) / MINUTE);
+    return minutes ? `${hours} h ${minutes} min` : `${hours} h`;
+  }
+  if (abs < 2 * DAY) return `${Math.floor(abs / HOUR)} h`;
+  return `${Math.floor(abs / DAY)} d`;
+}
+
+/** "just now", "40 s ago", "3 min ago", "2 h 5 min ago"; `never` when there is no time. */
+export function formatAge(iso: string | null | undefined, now: number, never = 'never'): string {
+  const at = parse(iso);
+  if (at === null) return never;
+  const age = now - at;
+  if (age < 10_000) return 'just now';
+  return `${formatSpan(age)} ago`;
+}
+
+/** "in 4 min", "in 30 s", "due now" for a time already passed; `none` without a time. */
+export function formatUntil(iso: string | null | undefined, now: number, none = 'not scheduled'): string {
+  const at = parse(iso);
+  if (at === null) return none;
+  const wait = at - now;
+  if (wait <= 1_000) return 'due now';
+  return `in ${formatSpan(wait)}`;
+}
+
+/** "850 ms", "1.2 s", "12 s", "2 min 5 s"; an en dash for no value. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < MINUTE) return `${Math.round(ms / 1000)} s`;
+  const minutes = Math.floor(ms / MINUTE);
+  const seconds = Math.round((ms % MINUTE) / 1000);
+  return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Local date and time, "2025-03-04 14:05:09"; `none` without a readable time. */
+export function formatDateTime(iso: string | null | undefined, none = '–'): string {
+  const at = parse(iso);
+  if (at === null) return none;
+  const d = new Date(at);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** 12345 -> "12,345". */
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '–';
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** "1 conflict", "3 conflicts". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** Machine words for people: "both_modified" -> "Both modified", "local_wins" -> "Local wins". */
+export function humanize(code: string | null | undefined): string {
+  if (!code) return '–';
+  const words = code.replace(/[_.]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** First letter upper-case, for sentences the engine writes in lower case. */
+export function sentence(text: string): string {
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+}
