@@ -3,7 +3,7 @@
  * arrives over IPC is untrusted: it is checked here before the engine sees it.
  */
 import type { EngineEventName } from '../../engine/events.js';
-import type { LiveEventName } from '../../engine/contracts/api.js';
+import { LIVE_FORWARDED as CONTRACT_LIVE_FORWARDED, type LiveEventName } from '../../engine/contracts/api.js';
 
 export const BRIDGE_METHODS = ['GET', 'POST'] as const;
 export type BridgeMethod = (typeof BRIDGE_METHODS)[number];
@@ -75,11 +75,4 @@ export function bridgeResponse(response: { status: number; headers: Record<strin
 }
 
 /** Same names as the SSE stream (GET /api/admin/sync/events), so the UI handles both alike. */
-export const LIVE_FORWARDED: Partial<Record<EngineEventName, LiveEventName>> = {
-  'sync.progress': 'sync.progress',
-  'sync.finished': 'sync.finished',
-  'websocket.state': 'websocket.state',
-  'ratings.status': 'ratings.status',
-  'conflicts.counts': 'conflicts.counts',
-  'sync.error': 'error',
-};
+export const LIVE_FORWARDED: Partial<Record<EngineEventName, LiveEventName>> = CONTRACT_LIVE_FORWARDED;

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { EngineSnapshot, LiveEventName } from '../contracts/api.js';
+import { LIVE_FORWARDED, type EngineSnapshot, type LiveEventName } from '../contracts/api.js';
 import type { EngineEventName, EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';
 import { apiError } from './errors.js';
@@ -14,15 +14,7 @@ export interface LiveOptions {
   maxClients?: number;
 }
 
-/** Engine events passed through as they are, under their live-stream name. */
-const FORWARDED: Partial<Record<EngineEventName, LiveEventName>> = {
-  'sync.progress': 'sync.progress',
-  'sync.finished': 'sync.finished',
-  'websocket.state': 'websocket.state',
-  'ratings.status': 'ratings.status',
-  'conflicts.counts': 'conflicts.counts',
-  'sync.error': 'error',
-};
+const FORWARDED: Partial<Record<EngineEventName, LiveEventName>> = LIVE_FORWARDED;
 
 /** A client that stops reading is dropped rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;

@@ -226,7 +226,17 @@ export type LiveEventName =
   | 'websocket.state'
   | 'ratings.status'
   | 'conflicts.counts'
-  | 'error';
+  | 'sync.error';
+
+/** Engine events passed through to live clients (SSE and the desktop bridge) under these names. */
+export const LIVE_FORWARDED = {
+  'sync.progress': 'sync.progress',
+  'sync.finished': 'sync.finished',
+  'websocket.state': 'websocket.state',
+  'ratings.status': 'ratings.status',
+  'conflicts.counts': 'conflicts.counts',
+  'sync.error': 'sync.error',
+} as const satisfies Record<string, LiveEventName>;
 
 export interface ConflictCounts {
   unresolved: number;

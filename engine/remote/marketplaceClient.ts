@@ -1,4 +1,3 @@
-import type { Clock } from '../clock.js';
 import {
   MARKETPLACE,
   type BatchRatingItem,
@@ -10,22 +9,12 @@ import {
   type RemoteSkill,
 } from '../contracts/remote.js';
 import { ExtensionMissingError, RemoteError } from '../errors.js';
-import type { Logger } from '../log/index.js';
-import { HttpTransport } from './httpTransport.js';
-import type { RetryPolicy } from './retryPolicy.js';
+import { HttpTransport, type HttpTransportOptions } from './httpTransport.js';
 import { validateCategory, validateRating, validateSkillEntry } from './skillValidation.js';
 import type { MarketplaceClient, SkillPage, SkillPageQuery } from './types.js';
 
-export interface MarketplaceClientOptions {
+export interface MarketplaceClientOptions extends Omit<HttpTransportOptions, 'baseUrl'> {
   apiUrl: string;
-  token: string | null;
-  instanceId: string;
-  timeoutMs: number;
-  clock: Clock;
-  log: Logger;
-  retry?: RetryPolicy;
-  random?: () => number;
-  onRetry?: (error: RemoteError, attempt: number, delayMs: number, request: { path: string; method: string }) => void;
   /** An item skipped as invalid (counted as sync_errors_total{kind="invalid_item"}). */
   onInvalidItem?: (reason: string, skillId: string | null) => void;
 }
@@ -42,17 +31,7 @@ function finiteOrNull(value: unknown): number | null {
 }
 
 export function createMarketplaceClient(options: MarketplaceClientOptions): MarketplaceClient {
-  const http = new HttpTransport({
-    baseUrl: options.apiUrl.replace(/\/+$/, ''),
-    token: options.token,
-    instanceId: options.instanceId,
-    timeoutMs: options.timeoutMs,
-    clock: options.clock,
-    log: options.log,
-    retry: options.retry,
-    random: options.random,
-    onRetry: options.onRetry,
-  });
+  const http = new HttpTransport({ ...options, baseUrl: options.apiUrl.replace(/\/+$/, '') });
 
   async function listSkills(query: SkillPageQuery, signal?: AbortSignal): Promise<SkillPage> {
     const params = new URLSearchParams({ page: String(query.page), page_size: String(query.pageSize) });

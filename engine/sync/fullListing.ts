@@ -90,27 +90,23 @@ async function sweepUnlisted(ctx: RunContext, cutoff: string): Promise<void> {
       }).immediate();
     }
   } else if (firstBatch.length > VERIFY_LIMIT) {
-    let after = '';
-    for (let guard = 0; guard < 100_000; guard++) {
-      const ids = skills.notSeenSince(cutoff, after, 1000);
-      if (ids.length === 0) break;
-      const stamp = ctx.stamp();
-      ctx.db.transaction(() => {
-        for (const id of ids) addToTally(ctx.tally, applier.applyDelete(id, stamp));
-      }).immediate();
-      after = ids[ids.length - 1]!;
-      await yieldToEventLoop();
-    }
+    await deleteEach(ctx, (after) => skills.notSeenSince(cutoff, after, 1000));
   }
+  await deleteEach(ctx, (after) => skills.modifiedNotSeenSince(cutoff, after, 500));
+  if (ctx.tally.deleted > 0) ctx.log.info('removed skills the remote no longer lists', { deleted: ctx.tally.deleted });
+}
+
+/** Applies a remote deletion to every id a keyset query yields, one transaction per page. */
+async function deleteEach(ctx: RunContext, nextIds: (afterId: string) => string[]): Promise<void> {
   let after = '';
   for (let guard = 0; guard < 100_000; guard++) {
-    const ids = skills.modifiedNotSeenSince(cutoff, after, 500);
-    if (ids.length === 0) break;
+    const ids = nextIds(after);
+    if (ids.length === 0) return;
     const stamp = ctx.stamp();
     ctx.db.transaction(() => {
-      for (const id of ids) addToTally(ctx.tally, applier.applyDelete(id, stamp));
+      for (const id of ids) addToTally(ctx.tally, ctx.applier.applyDelete(id, stamp));
     }).immediate();
     after = ids[ids.length - 1]!;
+    await yieldToEventLoop();
   }
-  if (ctx.tally.deleted > 0) ctx.log.info('removed skills the remote no longer lists', { deleted: ctx.tally.deleted });
 }

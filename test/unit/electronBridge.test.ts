@@ -94,7 +94,7 @@ describe('live events', () => {
       'websocket.state': 'websocket.state',
       'ratings.status': 'ratings.status',
       'conflicts.counts': 'conflicts.counts',
-      'sync.error': 'error',
+      'sync.error': 'sync.error',
     });
   });
 });

@@ -4,7 +4,7 @@ import type { OpenLiveSource } from './liveFeed.js';
 
 export const EVENTS_PATH = '/api/admin/sync/events';
 
-const NAMED_EVENTS: readonly LiveEventName[] = ['status', 'sync.progress', 'sync.finished', 'websocket.state', 'ratings.status', 'conflicts.counts'];
+const NAMED_EVENTS: readonly LiveEventName[] = ['status', 'sync.progress', 'sync.finished', 'websocket.state', 'ratings.status', 'conflicts.counts', 'sync.error'];
 
 function parseData(data: unknown): unknown {
   if (typeof data !== 'string') return data;
@@ -15,11 +15,7 @@ function parseData(data: unknown): unknown {
   }
 }
 
-/**
- * Server-sent events in a browser. The stream also carries a named `error` event (a sync
- * error), which shares its name with EventSource's connection error: a MessageEvent with data
- * is the former, a bare Event the latter.
- */
+/** Server-sent events in a browser; EventSource's own `error` is the connection dropping. */
 export function eventSourceLive(url = EVENTS_PATH): OpenLiveSource {
   return (handlers) => {
     const source = new EventSource(url);
@@ -27,10 +23,7 @@ export function eventSourceLive(url = EVENTS_PATH): OpenLiveSource {
     for (const name of NAMED_EVENTS) {
       source.addEventListener(name, (event) => handlers.onEvent(name, parseData((event as MessageEvent).data)));
     }
-    source.addEventListener('error', (event) => {
-      if (event instanceof MessageEvent && typeof event.data === 'string') handlers.onEvent('error', parseData(event.data));
-      else handlers.onDown('the live stream was interrupted');
-    });
+    source.addEventListener('error', () => handlers.onDown('the live stream was interrupted'));
     return { close: () => source.close() };
   };
 }
