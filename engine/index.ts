@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import inject from 'light-my-request';
 import { createApi } from './api/createApi.js';
+import { withProbeFastPath } from './api/probeFastPath.js';
 import { systemClock, type Clock } from './clock.js';
 import { publicConfig, type Config } from './config/index.js';
 import { ConflictResolutionService } from './conflicts/conflictResolutionService.js';
@@ -15,6 +16,7 @@ import type { Engine, EngineOptions } from './engineTypes.js';
 import { EngineEvents } from './events.js';
 import { HealthMonitor } from './health/healthMonitor.js';
 import { createLogger, type Logger } from './log/index.js';
+import { cachedRender } from './metrics/renderCache.js';
 import { createSyncMetrics } from './metrics/syncMetrics.js';
 import { RatingSyncService } from './ratings/ratingSyncService.js';
 import { createMarketplaceClient } from './remote/marketplaceClient.js';
@@ -182,12 +184,14 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       api: apiState,
     });
   const staticDir = options.staticDir === undefined ? defaultStaticDir() : options.staticDir;
+  const metricsCache = cachedRender(() => metrics.render(), events, clock);
+  const scrape = { contentType: metrics.contentType, render: metricsCache.render };
   const app = createApi({
     config,
     services,
     health: () => health.health(clock.now()),
     snapshot,
-    metrics,
+    metrics: scrape,
     events,
     log: log.child('api'),
     publicConfig: () => publicConfig(config, apiUrl, wsUrl),
@@ -216,7 +220,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       if (started) return;
       started = true;
       if (options.listen !== false) {
-        const result = await listen(app, config.host, config.port);
+        const handler = withProbeFastPath(app, { configHost: config.host, health: () => health.health(clock.now()), metrics: scrape });
+        const result = await listen(handler, config.host, config.port);
         if ('server' in result) {
           server = result.server;
           apiState.listening = true;
@@ -247,6 +252,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       await client.close();
       health.dispose();
       metrics.dispose();
+      metricsCache.dispose();
       db.close();
       if (emulator) await emulator.close();
       log.info('stopped');

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { methodNotAllowed } from './errors.js';
+import { healthStatusCode } from './probeFastPath.js';
 import type { ApiDeps } from './types.js';
 
 /** Probes and Prometheus: never behind a token, never dependent on the remote being up. */
@@ -9,7 +10,7 @@ export function monitoringRoutes(deps: Pick<ApiDeps, 'health' | 'metrics'>): Rou
     .route('/health/sync')
     .get((_req, res) => {
       const health = deps.health();
-      res.status(health.status === 'unhealthy' ? 503 : 200).json(health);
+      res.status(healthStatusCode(health)).json(health);
     })
     .all(methodNotAllowed('GET'));
   router

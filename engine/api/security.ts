@@ -8,14 +8,16 @@ const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Headers every answer carries: no sniffing, no framing, no referrer, nothing cached, no CORS. */
+export const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+} as const;
+
 export const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.set({
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Resource-Policy': 'same-origin',
-    'Cache-Control': 'no-store',
-  });
+  res.set(SECURITY_HEADERS);
   next();
 };
 
@@ -32,12 +34,19 @@ export function hostName(header: string | undefined): string | null {
  * Only loopback names reach the API (a DNS-rebinding page has a foreign Host). When the API is
  * deliberately bound elsewhere (which requires an admin token), that address is accepted too.
  */
-export function hostGuard(configHost: string, log: Logger): RequestHandler {
+export function hostAllowed(configHost: string): (hostHeader: string | undefined) => boolean {
   const bound = hostName(configHost.includes(':') && !configHost.startsWith('[') ? `[${configHost}]` : configHost);
   const anyHost = WILDCARD_HOSTS.has(configHost);
+  return (hostHeader) => {
+    const name = hostName(hostHeader);
+    return name !== null && (LOOPBACK_NAMES.has(name) || anyHost || name === bound);
+  };
+}
+
+export function hostGuard(configHost: string, log: Logger): RequestHandler {
+  const allowed = hostAllowed(configHost);
   return (req, res, next) => {
-    const name = hostName(req.headers.host);
-    if (name !== null && (LOOPBACK_NAMES.has(name) || anyHost || name === bound)) return next();
+    if (allowed(req.headers.host)) return next();
     log.warn('request with a foreign Host header refused', { host: String(req.headers.host ?? '').slice(0, 100), path: req.path });
     sendError(res, 403, 'forbidden_host', 'This API answers to localhost only; call it as http://localhost:<port> or http://127.0.0.1:<port>.');
   };
