@@ -33,7 +33,7 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number; re
       db.pragma('synchronous = NORMAL');
       // Fewer, larger checkpoints during a big sync; a bigger page cache for the upserts.
       db.pragma('wal_autocheckpoint = 4000');
-      db.pragma('cache_size = -32000');
+      db.pragma('cache_size = -16000');
     }
     db.pragma('foreign_keys = ON');
     migrate(db, file);

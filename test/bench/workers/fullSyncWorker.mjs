@@ -1,0 +1,74 @@
+// One full-sync measurement in a fresh process, against the built engine (dist/, as shipped),
+// so its peak RSS is the engine's own and not a TypeScript loader's.
+//   node fullSyncWorker.mjs <engine|baseline> <apiUrl> <batch> <dbPath>
+import { request } from 'undici';
+
+const [kind, apiUrl, batchText, dbPath] = process.argv.slice(2);
+const batch = Number(batchText);
+const dist = new URL('../../../dist/engine/', import.meta.url);
+
+function rssSampler() {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  return () => {
+    clearInterval(timer);
+    return Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20);
+  };
+}
+
+async function engine() {
+  const { loadConfig } = await import(new URL('config/index.js', dist).href);
+  const { createEngine } = await import(new URL('index.js', dist).href);
+  const config = loadConfig({
+    ATOM_SAAS_API_URL: apiUrl,
+    ATOM_SAAS_WS_ENABLED: 'false',
+    ATOM_DB_PATH: dbPath,
+    ATOM_LOG_PATH: `${dbPath}.log`,
+    ATOM_SAAS_SYNC_BATCH_SIZE: String(batch),
+    ATOM_LOG_LEVEL: 'warn',
+  });
+  const instance = await createEngine(config, { listen: false, syncOnStart: false, staticDir: null });
+  const idleRss = Math.round(process.memoryUsage().rss / 2 ** 20);
+  const stop = rssSampler();
+  const t0 = performance.now();
+  const outcome = instance.services.sync.trigger('full', 'manual');
+  if (!outcome.accepted) throw new Error(outcome.reason);
+  await instance.services.sync.idle();
+  const ms = performance.now() - t0;
+  const peak = stop();
+  const result = instance.services.sync.runs(1)[0].result;
+  const skills = instance.services.sync.status().skills_cached;
+  await instance.stop();
+  return { ms, peak_rss_mb: peak, idle_rss_mb: idleRss, skills, result };
+}
+
+async function baseline() {
+  const { openDatabase } = await import(new URL('store/database.js', dist).href);
+  const db = openDatabase(dbPath);
+  const upsert = db.prepare(`INSERT INTO community_skills (skill_id, name, description, version, category, skill_type, author, tags, payload, remote_updated_at, synced_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id) DO UPDATE SET name = excluded.name, payload = excluded.payload, synced_at = excluded.synced_at`);
+  const idleRss = Math.round(process.memoryUsage().rss / 2 ** 20);
+  const stop = rssSampler();
+  const t0 = performance.now();
+  let skills = 0;
+  for (let page = 1; page < 1_000_000; page++) {
+    const res = await request(`${apiUrl}/skills/marketplace/skills?page=${page}&page_size=${batch}`);
+    const body = await res.body.json();
+    const now = new Date().toISOString();
+    db.transaction(() => {
+      for (const s of body.skills) {
+        upsert.run(s.skill_id, s.name, s.description ?? null, s.version ?? null, s.category ?? null, s.skill_type ?? null, s.author ?? null, JSON.stringify(s.tags ?? []), JSON.stringify(s), s.updated_at ?? null, now);
+      }
+    })();
+    skills += body.skills.length;
+    if (body.skills.length < batch || (body.total_pages !== undefined && page >= body.total_pages)) break;
+  }
+  const ms = performance.now() - t0;
+  const peak = stop();
+  db.close();
+  return { ms, peak_rss_mb: peak, idle_rss_mb: idleRss, skills, result: 'success' };
+}
+
+const result = kind === 'engine' ? await engine() : await baseline();
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);
