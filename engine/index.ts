@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import inject from 'light-my-request';
 import { createApi } from './api/createApi.js';
 import { withProbeFastPath } from './api/probeFastPath.js';
 import { systemClock, type Clock } from './clock.js';
@@ -29,6 +28,7 @@ import { CatalogueSyncService } from './sync/catalogueSync.js';
 import { createRealtimeApplier } from './sync/realtimeApplier.js';
 import { SyncScheduler } from './sync/scheduler.js';
 import { listen } from './httpListener.js';
+import { PrivateChannel } from './privateChannel.js';
 
 export type { Engine, EngineOptions } from './engineTypes.js';
 
@@ -199,6 +199,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     clock,
   });
 
+  const handler = withProbeFastPath(app, { configHost: config.host, health: () => health.health(clock.now()), metrics: scrape });
+  const channel = new PrivateChannel(handler);
   let server: Server | null = null;
   let started = false;
   let stopped = false;
@@ -220,7 +222,6 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       if (started) return;
       started = true;
       if (options.listen !== false) {
-        const handler = withProbeFastPath(app, { configHost: config.host, health: () => health.health(clock.now()), metrics: scrape });
         const result = await listen(handler, config.host, config.port);
         if ('server' in result) {
           server = result.server;
@@ -249,6 +250,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
         server.closeAllConnections?.();
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
+      await channel.close();
       await client.close();
       health.dispose();
       metrics.dispose();
@@ -258,19 +260,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       log.info('stopped');
     },
     snapshot,
-    async dispatch(request) {
-      // A plain function, not the express app: given an app, light-my-request patches express's
-      // shared request prototype, which would break every other express server in the process.
-      const response = await inject((req, res) => app(req, res), {
-        method: request.method.toUpperCase() as 'GET',
-        url: request.path,
-        headers: { host: '127.0.0.1', ...(request.headers ?? {}) },
-        payload: request.body === undefined ? undefined : (request.body as object),
-      });
-      const headers: Record<string, string> = {};
-      for (const [key, value] of Object.entries(response.headers)) if (value !== undefined) headers[key] = String(value);
-      return { status: response.statusCode, headers, body: response.body };
-    },
+    dispatch: (request) => channel.dispatch(request),
     notifyResumed() {
       log.info('system resumed from sleep: reconnecting and closing the gap');
       events.emit('system.resumed', { at: new Date(clock.now()).toISOString() });
