@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startEmulatorProcess } from './lib/emulatorProcess.js';
-import { printTable, rssSampler, writeJson, type Row } from './lib/report.js';
+import { printTable, writeJson, type Row } from './lib/report.js';
 
 const here = fileURLToPath(import.meta.url);
 const worker = path.join(path.dirname(here), 'workers/fullSyncWorker.mjs');

@@ -1,0 +1,69 @@
+/**
+ * Runs every bench in sequence, each printing its table and writing bench-results/<name>.json,
+ * then writes bench-results/summary.md: every figure with its target and the machine.
+ *   npm run bench [-- --quick] [-- --only <name>]
+ */
+import { parseArgs } from 'node:util';
+import type { Row } from './lib/report.js';
+import { writeSummary, type Figure } from './lib/summary.js';
+
+interface Bench {
+  name: string;
+  run(opts: { quick: boolean }): Promise<Row[]>;
+  figures(rows: Row[]): Figure[];
+}
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } }, strict: true });
+const quick = values.quick ?? false;
+// fullSync.bench.ts reads its own flags when imported; it must not see ours.
+process.argv = process.argv.slice(0, 2);
+
+async function fullSyncBench(): Promise<Bench> {
+  const full = await import('./fullSync.bench.js');
+  const name = 'full-sync';
+  return {
+    name,
+    run: (o) => full.run(o.quick ? 10_000 : 100_000),
+    figures: (rows) =>
+      rows.flatMap((r) => [
+        { bench: name, figure: `batch ${r.batch}: skills/s (${Number(r.skills).toLocaleString('en-US')} skills)`, value: r.engine_skills_per_s as number, unit: '/s', target: '≥ 20,000/s', met: (r.engine_skills_per_s as number) >= 20_000 },
+        { bench: name, figure: `batch ${r.batch}: engine ÷ raw baseline`, value: r.ratio as number, unit: '×', target: '≥ 0.6×', met: (r.ratio as number) >= 0.6 },
+        { bench: name, figure: `batch ${r.batch}: peak RSS`, value: r.engine_peak_rss_mb as number, unit: 'MB', target: '< 200 MB', met: (r.engine_peak_rss_mb as number) < 200 },
+      ]),
+  };
+}
+
+const benches: Bench[] = [
+  await fullSyncBench(),
+  await import('./incrementalSync.bench.js'),
+  await import('./wsLatency.bench.js'),
+  await import('./ratingsUpload.bench.js'),
+  await import('./httpLoad.bench.js'),
+  await import('./startup.bench.js'),
+];
+
+const only = values.only ?? [];
+const unknown = only.filter((n) => !benches.some((b) => b.name === n));
+if (unknown.length > 0) {
+  console.error(`unknown bench ${unknown.join(', ')}; choose from ${benches.map((b) => b.name).join(', ')}`);
+  process.exit(2);
+}
+
+const started = performance.now();
+const figures: Figure[] = [];
+const failed: string[] = [];
+for (const bench of benches.filter((b) => only.length === 0 || only.includes(b.name))) {
+  const t0 = performance.now();
+  console.log(`\n== ${bench.name}${quick ? ' (quick)' : ''}`);
+  try {
+    figures.push(...bench.figures(await bench.run({ quick })));
+    console.log(`   ${bench.name} took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    failed.push(bench.name);
+    console.error(`${bench.name} failed: ${(error as Error).stack ?? error}`);
+  }
+}
+const file = writeSummary(figures, { quick, seconds: (performance.now() - started) / 1000, failed });
+const missed = figures.filter((f) => f.met === false);
+console.log(`\nsummary: ${file} (${figures.length} figures, ${missed.length} targets missed${failed.length ? `, ${failed.length} benches failed` : ''})`);
+process.exit(failed.length > 0 ? 1 : 0);
