@@ -2,26 +2,6 @@ import type { ConflictType, ResolutionStrategy, Severity } from '../contracts/ap
 import type { Db } from './database.js';
 
 /** A sync_conflicts row as stored (JSON columns as text), with the skill's current name. */
-export interface ConflictRow {
-  id: number;
-  entity_type: string;
-  entity_id: string;
-  conflict_type: ConflictType;
-  severity: Severity;
-  base: string | null;
-  local: string | null;
-  remote: string | null;
-  fields: string;
-  status: 'unresolved' | 'resolved';
-  strategy: ResolutionStrategy | null;
-  resolution: string | null;
-  resolved_at: string | null;
-  resolved_by: string | null;
-  detected_at: string;
-  updated_at: string;
-  entity_name: string | null;
-}
-
 /** What detection writes: a new conflict, or the new state of an open one. */
 export interface ConflictState {
   conflict_type: ConflictType;
@@ -30,6 +10,20 @@ export interface ConflictState {
   local: string | null;
   remote: string | null;
   fields: string;
+}
+
+export interface ConflictRow extends ConflictState {
+  id: number;
+  entity_type: string;
+  entity_id: string;
+  status: 'unresolved' | 'resolved';
+  strategy: ResolutionStrategy | null;
+  resolution: string | null;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  detected_at: string;
+  updated_at: string;
+  entity_name: string | null;
 }
 
 export interface ConflictFilter {
