@@ -22,6 +22,7 @@ import { createMarketplaceClient } from './remote/marketplaceClient.js';
 import { operationForPath } from './remote/operationForPath.js';
 import { RealtimeClient } from './remote/realtimeClient.js';
 import { buildSnapshot } from './status/snapshot.js';
+import { startCheckpointer } from './store/checkpointer.js';
 import { openDatabase } from './store/database.js';
 import { createStamper } from './store/stamp.js';
 import { CatalogueSyncService } from './sync/catalogueSync.js';
@@ -72,7 +73,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const apiUrl = config.apiUrl ?? emulator!.apiUrl;
   const wsUrl = demoMode ? emulator!.wsUrl : config.wsUrl;
 
-  const db = openDatabase(config.dbPath);
+  const db = openDatabase(config.dbPath, { manualCheckpoints: true });
+  const checkpointer = startCheckpointer(config.dbPath);
   const events = new EngineEvents();
   const stamp = createStamper(() => clock.now());
   const syncLog = log.child('sync');
@@ -255,6 +257,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       health.dispose();
       metrics.dispose();
       metricsCache.dispose();
+      await checkpointer.stop();
       db.close();
       if (emulator) await emulator.close();
       log.info('stopped');

@@ -23,7 +23,7 @@ export class SchemaTooNewError extends Error {
  * Opens (creating if needed) the store: WAL so the local Atom app can read while we write,
  * a busy timeout so its writes wait instead of failing, and numbered migrations in one transaction.
  */
-export function openDatabase(file: string, options: { busyTimeoutMs?: number; readonly?: boolean } = {}): Db {
+export function openDatabase(file: string, options: { busyTimeoutMs?: number; readonly?: boolean; manualCheckpoints?: boolean } = {}): Db {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file, { readonly: options.readonly ?? false });
   try {
@@ -31,12 +31,14 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number; re
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      // Fewer, larger checkpoints during a big sync; a bigger page cache for the upserts.
-      db.pragma('wal_autocheckpoint = 4000');
+      // A bigger page cache for the upserts. Checkpoints run off the event loop (checkpointer.ts)
+      // once the engine starts; this threshold is only the fallback for a store used on its own.
+      db.pragma('wal_autocheckpoint = 1000');
       db.pragma('cache_size = -16000');
     }
     db.pragma('foreign_keys = ON');
     migrate(db, file);
+    if (options.manualCheckpoints && !options.readonly) db.pragma('wal_autocheckpoint = 0');
     return db;
   } catch (error) {
     db.close();

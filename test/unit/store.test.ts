@@ -103,3 +103,26 @@ describe('local edits', () => {
     db.close();
   });
 });
+
+describe('checkpoints off the event loop', () => {
+  it('copies the WAL into the database from a worker while the main connection never checkpoints', async () => {
+    const { startCheckpointer } = await import('../../engine/store/checkpointer.js');
+    const { statSync } = await import('node:fs');
+    const { waitFor } = await import('../support/waitFor.js');
+    const file = tmp.file('checkpointed.db');
+    const db = openDatabase(file, { manualCheckpoints: true });
+    const insert = db.prepare("INSERT INTO skill_categories (name, description, synced_at) VALUES (?, ?, '2026-01-01T00:00:00Z')");
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) insert.run(`category-${i}`, 'x'.repeat(1000));
+    })();
+    expect(statSync(file).size).toBeLessThan(1024 * 1024); // everything is still in the WAL
+    const checkpointer = startCheckpointer(file, 50);
+    try {
+      await waitFor(() => statSync(file).size > 2 * 1024 * 1024, 5_000, 20);
+    } finally {
+      await checkpointer.stop();
+    }
+    expect(db.prepare('SELECT COUNT(*) FROM skill_categories').pluck().get()).toBe(3000);
+    db.close();
+  });
+});
