@@ -1,11 +1,12 @@
 /**
  * Runs every bench in sequence, each printing its table and writing bench-results/<name>.json,
- * then writes bench-results/summary.md: every figure with its target and the machine.
+ * then writes bench-results/summary.md: every figure with its target and the machine (benches not
+ * run this time keep their last figures, with the time they were measured).
  *   npm run bench [-- --quick] [-- --only <name>]
  */
 import { parseArgs } from 'node:util';
 import type { Row } from './lib/report.js';
-import { writeSummary, type Figure } from './lib/summary.js';
+import { saveFigures, writeSummary, type Figure } from './lib/summary.js';
 
 interface Bench {
   name: string;
@@ -50,20 +51,19 @@ if (unknown.length > 0) {
 }
 
 const started = performance.now();
-const figures: Figure[] = [];
 const failed: string[] = [];
 for (const bench of benches.filter((b) => only.length === 0 || only.includes(b.name))) {
   const t0 = performance.now();
   console.log(`\n== ${bench.name}${quick ? ' (quick)' : ''}`);
   try {
-    figures.push(...bench.figures(await bench.run({ quick })));
+    saveFigures(bench.name, bench.figures(await bench.run({ quick })), quick);
     console.log(`   ${bench.name} took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   } catch (error) {
     failed.push(bench.name);
     console.error(`${bench.name} failed: ${(error as Error).stack ?? error}`);
   }
 }
-const file = writeSummary(figures, { quick, seconds: (performance.now() - started) / 1000, failed });
+const { file, figures } = writeSummary(benches.map((b) => b.name), failed);
 const missed = figures.filter((f) => f.met === false);
-console.log(`\nsummary: ${file} (${figures.length} figures, ${missed.length} targets missed${failed.length ? `, ${failed.length} benches failed` : ''})`);
+console.log(`\nsummary: ${file} (${figures.length} figures, ${missed.length} targets missed${failed.length ? `, ${failed.length} benches failed` : ''}; this run ${Math.round((performance.now() - started) / 1000)} s)`);
 process.exit(failed.length > 0 ? 1 : 0);
