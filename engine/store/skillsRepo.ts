@@ -98,11 +98,12 @@ export class SkillsRepo {
       // synced_at stays: an aggregate change is not a sighting of the skill by a listing.
       'UPDATE community_skills SET average_rating = ?, rating_count = ? WHERE skill_id = ?',
     );
+    // A bounded stretch of the key range, each row flagged: no index on synced_at (every sync
+    // rewrites it, so it would cost every upsert), and no single query walks the whole table.
     this.staleStmt = db.prepare(
-      `SELECT skill_id FROM community_skills
-        WHERE synced_at < ? AND local_modified_at IS NULL AND deleted_at IS NULL AND skill_id > ?
-        ORDER BY skill_id LIMIT ?`,
-    ).pluck();
+      `SELECT skill_id, (synced_at < ? AND local_modified_at IS NULL AND deleted_at IS NULL) AS stale
+         FROM community_skills WHERE skill_id > ? ORDER BY skill_id LIMIT ?`,
+    );
     this.staleModifiedStmt = db.prepare(
       `SELECT skill_id FROM community_skills
         WHERE synced_at < ? AND local_modified_at IS NOT NULL AND deleted_at IS NULL AND skill_id > ?
@@ -181,9 +182,13 @@ export class SkillsRepo {
     return this.countStmt.get() as number;
   }
 
-  /** Unmodified rows not seen since `before`, in id order after `afterId` (keyset paging). */
-  notSeenSince(before: string, afterId: string, limit: number): string[] {
-    return this.staleStmt.all(before, afterId, limit) as string[];
+  /**
+   * Scans the next `limit` rows after `afterId` and returns the unmodified ones not written since
+   * `before`, with the last id scanned (null at the end of the table) to continue from.
+   */
+  scanNotSeenSince(before: string, afterId: string, limit: number): { ids: string[]; lastId: string | null } {
+    const rows = this.staleStmt.all(before, afterId, limit) as Array<{ skill_id: string; stale: number }>;
+    return { ids: rows.filter((r) => r.stale === 1).map((r) => r.skill_id), lastId: rows.length > 0 ? rows[rows.length - 1]!.skill_id : null };
   }
 
   /** Locally modified rows not seen since `before` (the remote no longer lists them). */

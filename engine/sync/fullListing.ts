@@ -19,6 +19,8 @@ const MAX_PAGES = 1_000_000;
 const SINCE_MARGIN_MS = 5_000;
 /** Up to this many unlisted rows are checked one by one before removal (a listing may shift under concurrent deletes). */
 const VERIFY_LIMIT = 100;
+/** Rows scanned per step of the sweep, between which other work runs. */
+const SCAN_CHUNK = 5000;
 
 function readResume(raw: string | null | undefined, pageSize: number): FullResume | null {
   if (!raw) return null;
@@ -80,17 +82,26 @@ export async function runFullListing(ctx: RunContext): Promise<ListingOutcome> {
 async function sweepUnlisted(ctx: RunContext, cutoff: string): Promise<void> {
   const { skills, applier, client, signal } = ctx;
   ctx.progress('sweep', 0, null);
-  const firstBatch = skills.notSeenSince(cutoff, '', VERIFY_LIMIT + 1);
-  if (firstBatch.length > 0 && firstBatch.length <= VERIFY_LIMIT) {
-    for (const skillId of firstBatch) {
+  const unlisted: string[] = [];
+  let after = '';
+  for (let guard = 0; guard < 100_000; guard++) {
+    const { ids, lastId } = skills.scanNotSeenSince(cutoff, after, SCAN_CHUNK);
+    unlisted.push(...ids);
+    if (lastId === null) break;
+    after = lastId;
+    await yieldToEventLoop();
+  }
+  if (unlisted.length <= VERIFY_LIMIT) {
+    for (const skillId of unlisted) {
       const remote = await client.getSkill(skillId, signal);
       const stamp = ctx.stamp();
       ctx.db.transaction(() => {
         addToTally(ctx.tally, remote ? applier.applySkill(remote, stamp) : applier.applyDelete(skillId, stamp));
       }).immediate();
     }
-  } else if (firstBatch.length > VERIFY_LIMIT) {
-    await deleteEach(ctx, (after) => skills.notSeenSince(cutoff, after, 1000));
+  } else {
+    let next = 0;
+    await deleteEach(ctx, () => unlisted.slice(next, (next += 1000)));
   }
   await deleteEach(ctx, (after) => skills.modifiedNotSeenSince(cutoff, after, 500));
   if (ctx.tally.deleted > 0) ctx.log.info('removed skills the remote no longer lists', { deleted: ctx.tally.deleted });

@@ -62,6 +62,17 @@ describe('catalogue sync against the emulator', () => {
     expect(log.match(/does not list changes since a cursor/g)?.length).toBe(1);
   });
 
+  it('removes many skills the remote stopped listing in one sweep, keeping the rest', async () => {
+    h = await startHarness({ skills: 400 });
+    h.emulator.setFaults({ unsupported_extensions: ['updated_since'] });
+    await syncAndWait(h.engine);
+    h.emulator.mutate({ delete: 150, push: false });
+    const run = await syncAndWait(h.engine);
+    expect(run.result).toBe('success');
+    expect(h.engine.services.sync.status().skills_cached).toBe(250);
+    expectConverged(h);
+  });
+
   it('rebuilds everything after the runbook clears the cache', async () => {
     h = await startHarness({ skills: 200 });
     await syncAndWait(h.engine);
