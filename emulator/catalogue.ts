@@ -25,7 +25,7 @@ interface Timeline {
 export class Catalogue {
   private size: number;
   private readonly overrides = new Map<number, Partial<RemoteSkill>>();
-  /** Index → time of its latest change; Map order is change order, hence time order. */
+  /** Index → time of its latest change (ties and steps of the clock allowed: sorted on rebuild). */
   private readonly changed = new Map<number, number>();
   private readonly deleted = new Set<number>();
   private readonly ratingDelta = new Map<number, { sum: number; count: number }>();
@@ -49,6 +49,11 @@ export class Catalogue {
 
   get deletedCount(): number {
     return this.deleted.size;
+  }
+
+  /** How many more skills can be added. */
+  get room(): number {
+    return MAX_SKILL_INDEX + 1 - this.size;
   }
 
   skill(index: number): RemoteSkill {
@@ -85,13 +90,16 @@ export class Catalogue {
     return { items, total: order.length };
   }
 
-  /** Entries changed after `sinceMs`, ordered by (updated_at, skill_id); `lastTime` is that of the whole set's last entry. */
-  listChanged(sinceMs: number, includeDeleted: boolean, filters: SkillFilters, offset: number, limit: number): Slice<RemoteSkillEntry> & { lastTime: number | null } {
+  /**
+   * Entries changed after `sinceMs` (at or after, with `inclusive`), ordered by (updated_at,
+   * skill_id); `lastTime` is that of the whole set's last entry.
+   */
+  listChanged(sinceMs: number, includeDeleted: boolean, filters: SkillFilters, offset: number, limit: number, inclusive = false): Slice<RemoteSkillEntry> & { lastTime: number | null } {
     const state = this.state();
     const timeline = includeDeleted ? state.all : state.liveTimeline;
     let order: ArrayLike<number> = timeline.index;
     let times: ArrayLike<number> = timeline.time;
-    const start = upperBound(timeline.time, sinceMs);
+    const start = inclusive ? lowerBound(timeline.time, sinceMs) : upperBound(timeline.time, sinceMs);
     if (hasFilters(filters)) {
       const keep: number[] = [];
       const keptTimes: number[] = [];
@@ -132,23 +140,24 @@ export class Catalogue {
     return this.categories()[c] as RemoteCategory;
   }
 
-  /** Applies field overrides and stamps a new updated_at. */
-  update(index: number, set: Partial<RemoteSkill>): RemoteSkill {
+  /** Applies field overrides and stamps a new updated_at (`time`, or a fresh server stamp). */
+  update(index: number, set: Partial<RemoteSkill>, time?: number): RemoteSkill {
     this.overrides.set(index, { ...this.overrides.get(index), ...set });
-    this.touch(index);
+    this.touch(index, time);
     return this.skill(index);
   }
 
-  delete(index: number): void {
+  /** Deletes the skill; answers the deletion's server time. */
+  delete(index: number, time?: number): number {
     this.deleted.add(index);
-    this.touch(index);
+    return this.touch(index, time);
   }
 
-  add(): RemoteSkill {
+  add(set: Partial<RemoteSkill> = {}, time?: number): RemoteSkill {
     if (this.size > MAX_SKILL_INDEX) throw new RangeError(`the catalogue is full (${MAX_SKILL_INDEX + 1} skills)`);
     const index = this.size++;
-    this.touch(index);
-    this.overrides.set(index, { created_at: iso(this.changed.get(index) as number) });
+    const stamp = this.touch(index, time);
+    this.overrides.set(index, { created_at: iso(stamp), ...set });
     return this.skill(index);
   }
 
@@ -159,10 +168,18 @@ export class Catalogue {
     return this.skill(index);
   }
 
-  private touch(index: number): void {
+  /** A changed rating replaces its old value in the skill's average (the count stays). */
+  changeRating(index: number, before: number, after: number): RemoteSkill {
+    const delta = this.ratingDelta.get(index) ?? { sum: 0, count: 0 };
+    this.ratingDelta.set(index, { sum: delta.sum - before + after, count: delta.count });
+    return this.skill(index);
+  }
+
+  private touch(index: number, time = this.clock.tick()): number {
     this.changed.delete(index);
-    this.changed.set(index, this.clock.tick());
+    this.changed.set(index, time);
     this.version++;
+    return time;
   }
 
   private matches(index: number, f: SkillFilters): boolean {
@@ -198,10 +215,16 @@ export class Catalogue {
       liveTimeline.index[lt] = index;
       liveTimeline.time[lt++] = time;
     };
+    // Seeded stamps rise with the index; changed ones are sorted by (time, index), then the two merge.
+    const changed = [...this.changed].sort((x, y) => x[1] - y[1] || x[0] - y[0]);
+    let c = 0;
     for (let i = 0; i < this.dataset.seededSkills; i++) {
-      if (!this.changed.has(i)) push(i, this.dataset.seededSkillTime(i));
+      if (this.changed.has(i)) continue;
+      const time = this.dataset.seededSkillTime(i);
+      for (let next = changed[c]; next !== undefined && (next[1] < time || (next[1] === time && next[0] < i)); next = changed[++c]) push(next[0], next[1]);
+      push(i, time);
     }
-    for (const [index, time] of this.changed) push(index, time);
+    for (; c < changed.length; c++) push((changed[c] as [number, number])[0], (changed[c] as [number, number])[1]);
     for (let i = 0; i < this.size; i++) {
       if (this.deleted.has(i)) continue;
       live[l++] = i;
@@ -215,6 +238,18 @@ export class Catalogue {
 
 function hasFilters(f: SkillFilters): boolean {
   return f.category !== undefined || f.skill_type !== undefined || f.query !== undefined;
+}
+
+/** First position whose value is at least `value` (values ascending). */
+export function lowerBound(values: ArrayLike<number>, value: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((values[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** First position whose value is greater than `value` (values ascending). */

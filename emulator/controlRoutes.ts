@@ -1,5 +1,6 @@
 /** /__emulator: faults, mutations, received ratings, reset and stats for tests and demos (loopback only). */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { EmulatorStats } from '../engine/contracts/remote.js';
 import type { EmulatorCore } from './core.js';
 import { sendError } from './httpReply.js';
 import { applyMutation } from './mutations.js';
@@ -24,7 +25,7 @@ export function controlRoutes({ core, wsClients }: ControlDeps): Router {
     res.json(core.faults.current);
   });
   router.post('/faults', (req, res) => {
-    res.json(core.faults.set(parseFaults(req.body)));
+    res.json(core.setFaults(parseFaults(req.body)));
   });
   router.post('/mutate', (req, res) => {
     res.json(applyMutation(core, parseMutation(req.body)));
@@ -37,14 +38,7 @@ export function controlRoutes({ core, wsClients }: ControlDeps): Router {
     res.json({ reset: true });
   });
   router.get('/stats', (_req, res) => {
-    res.json({
-      skills: core.catalogue.liveCount,
-      deleted: core.catalogue.deletedCount,
-      categories: core.dataset.categories.length,
-      ratings_received: core.ratings.receivedCount,
-      requests: core.requests,
-      ws_clients: wsClients(),
-    });
+    res.json(statsOf(core, wsClients()));
   });
 
   router.use((_req, res) => sendError(res, 404, 'not_found', 'no such control endpoint'));
@@ -56,4 +50,16 @@ export function controlRoutes({ core, wsClients }: ControlDeps): Router {
     sendError(res, 500, 'internal_error', (err as Error).message);
   });
   return router;
+}
+
+export function statsOf(core: EmulatorCore, wsClients: number): EmulatorStats {
+  return {
+    skills: core.catalogue.liveCount,
+    deleted: core.catalogue.deletedCount,
+    categories: core.dataset.categories.length,
+    ratings_received: core.ratings.receivedCount,
+    requests: core.requests,
+    lost_replies: core.lostReplies,
+    ws_clients: wsClients,
+  };
 }

@@ -38,6 +38,18 @@ export function slugify(text: string): string {
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** Seeded ratings come from this many users, `user-0001`…. */
+const SEEDED_USERS = 5000;
+
+export function userIdOf(n: number): string {
+  return `user-${String(n).padStart(4, '0')}`;
+}
+
+/** Rating ids carry seven digits so that string order equals number order. */
+export function ratingIdOf(k: number): string {
+  return `rating-${String(k + 1).padStart(7, '0')}`;
+}
+
 // Slugs of the name parts, computed once: listing pages render thousands of skills.
 const SUBJECT_SLUGS = W.SUBJECTS.map(slugify);
 const ASPECT_SLUGS = W.ASPECTS.map(slugify);
@@ -155,11 +167,12 @@ export class Dataset {
     const index = this.skillOfRating(k);
     const j = k - (this.ratingOffsets[index] as number);
     const rng = mulberry32(mix(this.seed, index, 5, j));
+    intBetween(rng, 1, SEEDED_USERS); // the user's draw, adjusted by seededUsers
     const time = iso(this.seededRatingTime(k));
     return {
-      rating_id: `rating-${String(k + 1).padStart(7, '0')}`,
+      rating_id: ratingIdOf(k),
       skill_id: skillIdOf(index),
-      user_id: `user-${String(intBetween(rng, 1, 5000)).padStart(4, '0')}`,
+      user_id: userIdOf(this.seededUsers(index)[j] as number),
       rating: this.ratingValue(index, j),
       comment: pick(rng, W.COMMENTS),
       created_at: time,
@@ -167,10 +180,44 @@ export class Dataset {
     };
   }
 
+  /** Seeded rating numbers [first, end) of a skill (empty for skills added later). */
+  seededRatingRange(index: number): { first: number; end: number } {
+    if (index < 0 || index >= this.seededSkills) return { first: 0, end: 0 };
+    return { first: this.ratingOffsets[index] as number, end: this.ratingOffsets[index + 1] as number };
+  }
+
+  /** Seeded rating number (k) of this skill by this user, or -1. */
+  seededRatingBy(index: number, userId: string): number {
+    if (index < 0 || index >= this.seededSkills) return -1;
+    const match = /^user-(\d{4})$/.exec(userId);
+    if (!match) return -1;
+    const j = this.seededUsers(index).indexOf(Number(match[1]));
+    return j < 0 ? -1 : (this.ratingOffsets[index] as number) + j;
+  }
+
+  /** `skill_id|user_id` of seeded rating k, without rendering the rest. */
+  seededPairOf(k: number): string {
+    const index = this.skillOfRating(k);
+    return `${skillIdOf(index)}|${userIdOf(this.seededUsers(index)[k - (this.ratingOffsets[index] as number)] as number)}`;
+  }
+
   /** Index of the first seeded rating whose time is after `ms`. */
   firstSeededRatingAfter(ms: number): number {
     const k = Math.floor((ms - BASE_TIME) / 1000) - this.seededSkills;
     return Math.min(Math.max(k, 0), this.seededRatingCount);
+  }
+
+  /** The users behind a skill's seeded ratings: distinct, as the platform keeps one rating per (skill, user). */
+  private seededUsers(index: number): number[] {
+    const first = this.ratingOffsets[index] as number;
+    const count = (this.ratingOffsets[index + 1] as number) - first;
+    const users: number[] = [];
+    for (let j = 0; j < count; j++) {
+      let user = intBetween(mulberry32(mix(this.seed, index, 5, j)), 1, SEEDED_USERS);
+      while (users.includes(user)) user = (user % SEEDED_USERS) + 1;
+      users.push(user);
+    }
+    return users;
   }
 
   private seededRatingsOf(index: number): number {

@@ -10,9 +10,10 @@ import type {
   EmulatorMutation,
   EmulatorMutationResult,
   EmulatorRatingsResponse,
+  EmulatorStats,
   RemoteSkill,
 } from '../engine/contracts/remote.js';
-import { controlRoutes } from './controlRoutes.js';
+import { controlRoutes, statsOf } from './controlRoutes.js';
 import { EmulatorCore } from './core.js';
 import { MAX_SKILL_INDEX } from './dataset.js';
 import { sendError } from './httpReply.js';
@@ -21,7 +22,7 @@ import { applyMutation } from './mutations.js';
 import { SocketHub } from './socketHub.js';
 import { EmulatorInputError, parseFaults, parseMutation } from './validation.js';
 
-export type { EmulatorFaults, EmulatorMutation, EmulatorMutationResult, EmulatorRatingsResponse } from '../engine/contracts/remote.js';
+export type { EmulatorFaults, EmulatorMutation, EmulatorMutationResult, EmulatorRatingsResponse, EmulatorStats } from '../engine/contracts/remote.js';
 export { EmulatorInputError } from './validation.js';
 
 export const API_BASE_PATH = '/api/v1/marketplace';
@@ -66,13 +67,15 @@ export interface EmulatorHandle {
   dropSockets(): void;
   /** WebSocket connections accepted so far. */
   wsConnections(): number;
+  /** What GET /__emulator/stats answers. */
+  stats(): EmulatorStats;
   close(): Promise<void>;
 }
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const settings = checkOptions(opts);
   const core = new EmulatorCore({ ...settings, now: opts.now ?? Date.now });
-  const hub = new SocketHub({ path: WS_PATH, token: opts.token, faults: () => core.faults });
+  const hub = new SocketHub({ path: WS_PATH, token: opts.token, faults: () => core.faults, now: () => core.serverNow() });
   core.push = (message) => hub.broadcast(message);
 
   const app = express();
@@ -96,7 +99,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     wsUrl: `ws://${host}:${port}${WS_PATH}`,
     baseUrl,
     port,
-    setFaults: (faults) => core.faults.set(parseFaults(faults)),
+    setFaults: (faults) => core.setFaults(parseFaults(faults)),
     mutate: (mutation) => applyMutation(core, parseMutation(mutation)),
     receivedRatings: () => core.ratings.receivedReport(),
     reset: () => core.reset(),
@@ -105,6 +108,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     requestCount: () => core.requests,
     dropSockets: () => hub.dropAll(),
     wsConnections: () => hub.connectionsSeen,
+    stats: () => statsOf(core, hub.openCount),
     close: () => (closing ??= shutdown(server, hub)),
   };
 }

@@ -6,10 +6,12 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { MARKETPLACE, type BatchRatingResult } from '../engine/contracts/remote.js';
 import type { SkillFilters } from './catalogue.js';
 import type { EmulatorCore } from './core.js';
-import { sendError, sendJson } from './httpReply.js';
-import { takeRating } from './ratingIntake.js';
-import { batchBodySchema, batchItemSchema, describeIssues, rateBodySchema } from './validation.js';
+import { loseReply, sendError, sendJson } from './httpReply.js';
+import { churnAfterListing } from './mutations.js';
+import { batchRating, createRating, updateRating } from './ratingIntake.js';
+import { batchBodySchema, batchItemSchema, describeIssues, rateBodySchema, rateUpdateBodySchema } from './validation.js';
 
+/** Real servers cap page_size silently rather than refuse it; so does the emulator. */
 export const MAX_PAGE_SIZE = 1000;
 export const MAX_BATCH = 1000;
 
@@ -17,36 +19,51 @@ class BadRequest extends Error {}
 
 export function marketplaceRoutes(core: EmulatorCore, token?: string): Router {
   const router = express.Router();
-  router.use((_req, _res, next) => {
+  router.use((_req, res, next) => {
     core.requests++;
+    // Explicit, so a skewed server clock shows in the header as it would on a real server.
+    res.setHeader('Date', new Date(core.serverNow()).toUTCString());
     next();
   });
   if (token !== undefined) router.use(requireToken(token));
   router.use(faultGate(core));
   router.use(express.json({ limit: '8mb' }));
 
+  /** The answer to a rating write: lost after commit when its fate says so. */
+  const answer = (res: Response, status: number, body: unknown) => {
+    if (loseReply(res)) {
+      core.lostReplies++;
+      return;
+    }
+    if (status < 300) sendJson(res, body, status);
+    else res.status(status).json(body);
+  };
+  const refusal = (status: number, error: string) => ({ error: status === 404 ? 'not_found' : 'invalid_rating', detail: error });
+
   router.get(MARKETPLACE.skills, (req, res) => {
     const q = readQuery(req);
-    const page = intParam(q.page, 'page', 1, Number.MAX_SAFE_INTEGER, 1);
-    const pageSize = intParam(q.page_size, 'page_size', 1, MAX_PAGE_SIZE, 100);
+    const page = intParam(q.page, 'page', 1, 1);
+    const asked = intParam(q.page_size, 'page_size', 1, 100);
+    const size = servedPageSize(core, asked);
     const filters: SkillFilters = { category: q.category, skill_type: q.skill_type, query: q.query };
-    const offset = (page - 1) * pageSize;
+    const offset = (page - 1) * size;
     if (q.updated_since !== undefined && !core.faults.lacks('updated_since')) {
       const since = Date.parse(q.updated_since);
       if (Number.isNaN(since)) throw new BadRequest('updated_since must be an ISO 8601 timestamp');
       const includeDeleted = q.include_deleted === 'true' || q.include_deleted === '1';
-      const slice = core.catalogue.listChanged(since, includeDeleted, filters, offset, pageSize);
+      const slice = core.catalogue.listChanged(since, includeDeleted, filters, offset, size, core.faults.sinceInclusive);
       const cursor = slice.lastTime === null ? q.updated_since : new Date(slice.lastTime).toISOString();
-      return sendJson(res, { skills: slice.items, ...paging(slice.total, page, pageSize), cursor });
+      return sendJson(res, { skills: slice.items.map((e) => core.wireEntry(e)), ...paging(slice.total, page, asked), cursor });
     }
-    const slice = core.catalogue.list(filters, offset, pageSize);
-    sendJson(res, { skills: slice.items, ...paging(slice.total, page, pageSize) });
+    const slice = core.catalogue.list(filters, offset, size);
+    sendJson(res, { skills: slice.items.map((s) => core.wireSkill(s)), ...paging(slice.total, page, asked) });
+    churnAfterListing(core);
   });
 
   router.get(`${MARKETPLACE.skills}/:id`, (req, res) => {
     const index = core.catalogue.liveIndex(String(req.params.id));
     if (index < 0) return sendError(res, 404, 'not_found', `no skill ${String(req.params.id)}`);
-    sendJson(res, core.catalogue.skill(index));
+    sendJson(res, core.wireSkill(core.catalogue.skill(index)));
   });
 
   router.get(MARKETPLACE.categories, (_req, res) => sendJson(res, core.catalogue.categories()));
@@ -54,13 +71,35 @@ export function marketplaceRoutes(core: EmulatorCore, token?: string): Router {
   router.post(`${MARKETPLACE.skills}/:id/rate`, (req, res) => {
     const skillId = String(req.params.id);
     const body = rateBodySchema.safeParse(req.body);
-    if (!body.success) return sendError(res, 422, 'invalid_rating', describeIssues(body.error));
+    if (!body.success) return answer(res, 422, refusal(422, describeIssues(body.error)));
     if (body.data.skill_id !== undefined && body.data.skill_id !== skillId) {
-      return sendError(res, 422, 'invalid_rating', 'skill_id in the body differs from the path');
+      return answer(res, 422, refusal(422, 'skill_id in the body differs from the path'));
     }
-    const outcome = takeRating(core, { ...body.data, skill_id: skillId, comment: body.data.comment ?? null }, 'single', null);
-    if (!outcome.ok) return sendError(res, outcome.status, outcome.status === 404 ? 'not_found' : 'invalid_rating', outcome.error);
-    sendJson(res, { success: true, rating_id: outcome.rating.rating_id });
+    const outcome = createRating(core, { ...body.data, skill_id: skillId, comment: body.data.comment ?? null });
+    if (outcome.kind === 'refused') return answer(res, outcome.status, refusal(outcome.status, outcome.error));
+    if (outcome.kind === 'conflict') {
+      const id = core.faults.conflictOmitsRatingId ? {} : { rating_id: outcome.rating.rating_id };
+      return answer(res, 409, { error: 'conflict', detail: 'Rating already exists', ...id });
+    }
+    answer(res, 200, { success: true, rating_id: outcome.rating.rating_id });
+  });
+
+  router.put(`${MARKETPLACE.skills}/:id/rate`, (req, res) => {
+    const skillId = String(req.params.id);
+    const body = rateUpdateBodySchema.safeParse(req.body);
+    if (!body.success) return answer(res, 422, refusal(422, describeIssues(body.error)));
+    if (body.data.skill_id !== undefined && body.data.skill_id !== skillId) {
+      return answer(res, 422, refusal(422, 'skill_id in the body differs from the path'));
+    }
+    const { updated_at: updatedAt, ...data } = body.data;
+    const outcome = updateRating(core, skillId, data.user_id, {
+      rating: data.rating,
+      comment: data.comment,
+      ...(updatedAt === undefined ? {} : { updatedAtMs: Date.parse(updatedAt) }),
+    });
+    if (outcome.kind === 'refused') return answer(res, outcome.status, refusal(outcome.status, outcome.error));
+    if (outcome.kind === 'missing') return answer(res, 404, { error: 'not_found', detail: `no rating of ${skillId} by ${data.user_id}` });
+    answer(res, 200, { success: true, rating_id: outcome.rating.rating_id, updated: outcome.updated });
   });
 
   router.post(MARKETPLACE.ratingsBatch, (req, res) => {
@@ -70,28 +109,26 @@ export function marketplaceRoutes(core: EmulatorCore, token?: string): Router {
     if (body.data.ratings.length > MAX_BATCH) throw new BadRequest(`at most ${MAX_BATCH} ratings per batch`);
     const results = body.data.ratings.map((raw): BatchRatingResult => {
       const item = batchItemSchema.safeParse(raw);
-      const clientId = typeof (raw as { client_rating_id?: unknown })?.client_rating_id === 'string' ? (raw as { client_rating_id: string }).client_rating_id : '';
-      if (!item.success) return { client_rating_id: clientId, status: 'rejected', error: describeIssues(item.error) };
-      const stored = core.ratings.storedFor(item.data.client_rating_id);
-      if (stored !== undefined) return { client_rating_id: clientId, status: 'duplicate', rating_id: stored };
-      const outcome = takeRating(core, { ...item.data, comment: item.data.comment ?? null }, 'batch', item.data.client_rating_id);
-      return outcome.ok
-        ? { client_rating_id: clientId, status: 'accepted', rating_id: outcome.rating.rating_id }
-        : { client_rating_id: clientId, status: 'rejected', error: outcome.error };
+      if (!item.success) {
+        const clientId = (raw as { client_rating_id?: unknown } | null)?.client_rating_id;
+        return { client_rating_id: typeof clientId === 'string' ? clientId : '', status: 'rejected', error: describeIssues(item.error) };
+      }
+      return batchRating(core, { ...item.data, comment: item.data.comment ?? null });
     });
-    sendJson(res, { results });
+    answer(res, 200, { results });
   });
 
   router.get(MARKETPLACE.ratings, (req, res) => {
     if (core.faults.lacks('ratings_list')) return sendError(res, 404, 'not_found', 'no such endpoint');
     const q = readQuery(req);
-    const page = intParam(q.page, 'page', 1, Number.MAX_SAFE_INTEGER, 1);
-    const pageSize = intParam(q.page_size, 'page_size', 1, MAX_PAGE_SIZE, 100);
+    const page = intParam(q.page, 'page', 1, 1);
+    const asked = intParam(q.page_size, 'page_size', 1, 100);
+    const size = servedPageSize(core, asked);
     const since = q.updated_since === undefined ? -Infinity : Date.parse(q.updated_since);
     if (Number.isNaN(since)) throw new BadRequest('updated_since must be an ISO 8601 timestamp');
-    const slice = core.ratings.list(since, (page - 1) * pageSize, pageSize);
+    const slice = core.ratings.list(since, (page - 1) * size, size, core.faults.sinceInclusive);
     const cursor = slice.lastUpdatedAt ?? q.updated_since;
-    sendJson(res, { ratings: slice.items, ...paging(slice.total, page, pageSize), ...(cursor === undefined ? {} : { cursor }) });
+    sendJson(res, { ratings: slice.items, ...paging(slice.total, page, asked), ...(cursor === undefined ? {} : { cursor }) });
   });
 
   router.use((_req, res) => sendError(res, 404, 'not_found', 'no such endpoint'));
@@ -105,6 +142,15 @@ export function marketplaceRoutes(core: EmulatorCore, token?: string): Router {
   return router;
 }
 
+/**
+ * How many items a page really holds: the asked size, capped at MAX_PAGE_SIZE and at the
+ * page_size_cap fault. Offsets follow the served size, as a capping server computes them; the
+ * body still echoes the asked size and counts total_pages from it.
+ */
+function servedPageSize(core: EmulatorCore, asked: number): number {
+  return Math.min(asked, MAX_PAGE_SIZE, core.faults.pageSizeCap ?? MAX_PAGE_SIZE);
+}
+
 function requireToken(token: string) {
   return (req: Request, res: Response, next: NextFunction) => {
     const bearer = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
@@ -115,8 +161,8 @@ function requireToken(token: string) {
 
 /** Rate limit, latency and error faults, decided once per request before it is served. */
 function faultGate(core: EmulatorCore) {
-  return (_req: Request, res: Response, next: NextFunction) => {
-    const fate = core.faults.decide();
+  return (req: Request, res: Response, next: NextFunction) => {
+    const fate = core.faults.decide(req.method === 'POST' || req.method === 'PUT');
     res.locals.fate = fate;
     if (fate.rateLimited) {
       res.set('Retry-After', String(core.faults.retryAfter));
@@ -145,10 +191,10 @@ function readQuery(req: Request): Record<string, string | undefined> {
   return out;
 }
 
-function intParam(raw: string | undefined, name: string, min: number, max: number, fallback: number): number {
+function intParam(raw: string | undefined, name: string, min: number, fallback: number): number {
   if (raw === undefined) return fallback;
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!(value >= min && value <= max)) throw new BadRequest(max === Number.MAX_SAFE_INTEGER ? `${name} must be an integer >= ${min}` : `${name} must be an integer from ${min} to ${max}`);
+  if (!(value >= min && value <= Number.MAX_SAFE_INTEGER)) throw new BadRequest(`${name} must be an integer >= ${min}`);
   return value;
 }
 

@@ -5,9 +5,9 @@
  */
 import type { EmulatorMutation, EmulatorMutationResult, RemoteSkill } from '../engine/contracts/remote.js';
 import type { EmulatorCore } from './core.js';
-import { iso, skillIdOf } from './dataset.js';
+import { iso, skillIdOf, userIdOf } from './dataset.js';
 import { intBetween, mix, mulberry32, pick, type Rng } from './prng.js';
-import { pushRating } from './ratingIntake.js';
+import { otherUserRating } from './ratingIntake.js';
 import { EmulatorInputError } from './validation.js';
 import { COMMENTS } from './words.js';
 
@@ -25,37 +25,33 @@ export function applyMutation(core: EmulatorCore, m: EmulatorMutation): Emulator
   const toUpdate = [...updateIds, ...pickLive(core, rng, m.update ?? 0, touched)];
   for (const index of toUpdate) touched.add(index);
   const toDelete = [...deleteIds, ...pickLive(core, rng, m.delete ?? 0, touched)];
+  if ((m.add ?? 0) > catalogue.room) throw new EmulatorInputError(`the catalogue has room for ${catalogue.room} more skills`);
+  // One stamp for every skill row of a tied mutation, as a batch job on a real server would leave.
+  const stamp = m.tied ? core.clock.tick() : undefined;
 
   for (const index of toUpdate) {
-    const skill = catalogue.update(index, { ...revise(catalogue.skill(index)), ...m.set });
+    const skill = catalogue.update(index, { ...revise(catalogue.skill(index)), ...m.set }, stamp);
     result.updated.push(skill.skill_id);
-    if (push) core.push({ type: 'skill_update', data: skill, timestamp: skill.updated_at ?? iso(Date.now()) });
+    if (push) core.pushSkill(skill);
   }
   for (const index of toDelete) {
-    catalogue.delete(index);
+    const at = iso(catalogue.delete(index, stamp));
     const skillId = skillIdOf(index);
     result.deleted.push(skillId);
-    if (push) core.push({ type: 'skill_delete', data: { skill_id: skillId }, timestamp: new Date().toISOString() });
+    if (push) core.push({ type: 'skill_delete', data: { skill_id: skillId, updated_at: at }, timestamp: at });
   }
   for (let n = 0; n < (m.add ?? 0); n++) {
-    let skill: RemoteSkill;
-    try {
-      skill = catalogue.add();
-    } catch (err) {
-      throw new EmulatorInputError((err as Error).message);
-    }
-    if (m.set) skill = catalogue.update(catalogue.liveIndex(skill.skill_id), m.set);
+    const skill: RemoteSkill = catalogue.add(m.set, stamp);
     result.added.push(skill.skill_id);
-    if (push) core.push({ type: 'skill_update', data: skill, timestamp: skill.updated_at ?? iso(Date.now()) });
+    if (push) core.pushSkill(skill);
   }
   for (const index of pickLive(core, rng, m.ratings ?? 0, new Set(), true)) {
-    const rating = core.ratings.add({
+    const rating = otherUserRating(core, index, {
       skill_id: skillIdOf(index),
-      user_id: `user-${String(intBetween(rng, 1, 5000)).padStart(4, '0')}`,
+      user_id: userIdOf(intBetween(rng, 1, 5000)),
       rating: intBetween(rng, 1, 5),
       comment: pick(rng, COMMENTS),
-    });
-    pushRating(core, index, rating, push);
+    }, push);
     result.ratings.push(rating.rating_id);
   }
   const categoryCount = Math.min(m.categories ?? 0, core.dataset.categories.length);
@@ -65,9 +61,10 @@ export function applyMutation(core: EmulatorCore, m: EmulatorMutation): Emulator
     const base = core.dataset.categories[c];
     if (!base) continue;
     // Names stay put: skills refer to their category by name.
-    const category = catalogue.updateCategory(c, { description: `${base.description} Revised ${iso(core.clock.tick())}.` });
+    const at = iso(core.clock.tick());
+    const category = catalogue.updateCategory(c, { description: `${base.description} Revised ${at}.` });
     result.categories.push(category.name);
-    if (push) core.push({ type: 'category_update', data: category, timestamp: new Date().toISOString() });
+    if (push) core.push({ type: 'category_update', data: category, timestamp: at });
   }
   return result;
 }
@@ -104,4 +101,16 @@ function revise(skill: RemoteSkill): Partial<RemoteSkill> {
   const version = `${major}.${minor}.${patch + 1}`;
   const description = (skill.description ?? '').replace(/ Updated in v\S+$/, '');
   return { version, description: `${description} Updated in v${version}.` };
+}
+
+/**
+ * listing_churn: after a plain listing page, the first `delete` live skills in skill_id order go
+ * (so the next offset page shifts forward) and `add` new ones arrive, as real pushed changes.
+ */
+export function churnAfterListing(core: EmulatorCore): void {
+  const churn = core.faults.listingChurn;
+  if (!churn || (churn.delete === 0 && churn.add === 0)) return;
+  const live = core.catalogue.liveIndexes();
+  const deleteIds = Array.from(live.subarray(0, Math.min(churn.delete, live.length)), skillIdOf);
+  applyMutation(core, { delete_ids: deleteIds, add: Math.min(churn.add, core.catalogue.room) });
 }

@@ -1,15 +1,19 @@
 /**
  * The satellite WebSocket: accepts upgrades (token and fault checks first), answers ping with
- * pong, pushes change frames to every socket, and misbehaves on demand (drop, silence).
+ * pong, pushes change frames to every socket, and misbehaves on demand (drop, silence,
+ * duplicated and out-of-order frames, mixed-precision stamps).
  */
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { WsMessage } from '../engine/contracts/remote.js';
+import type { PushFrame } from './core.js';
 import type { FaultState } from './faults.js';
+import { trimWholeSeconds } from './httpReply.js';
 
 const MAX_FRAME_BYTES = 1024 * 1024;
+/** A frame held back for reordering goes out after the next one, or after this long. */
+export const REORDER_HOLD_MS = 200;
 
 interface Client {
   socket: WebSocket;
@@ -20,12 +24,21 @@ export interface SocketHubOptions {
   path: string;
   token?: string;
   faults: () => FaultState;
+  /** The server's clock (ms), for pong stamps. */
+  now: () => number;
+}
+
+interface Held {
+  frame: PushFrame;
+  copies: number;
+  timer: NodeJS.Timeout;
 }
 
 export class SocketHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, autoPong: false });
   private readonly clients = new Set<Client>();
   private seen = 0;
+  private held: Held | null = null;
 
   constructor(private readonly opts: SocketHubOptions) {}
 
@@ -53,12 +66,26 @@ export class SocketHub {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
   }
 
-  broadcast(message: WsMessage): void {
-    for (const client of this.clients) this.send(client, message);
+  /**
+   * Pushes a frame to every socket. Seeded dice may send it twice, or hold it back until the
+   * next frame has gone out (or REORDER_HOLD_MS passed), so clients see it out of order.
+   */
+  broadcast(frame: PushFrame): void {
+    const fate = this.opts.faults().decideFrame();
+    const copies = fate.duplicate ? 2 : 1;
+    const held = this.takeHeld();
+    if (fate.reorder && !held) {
+      this.held = { frame, copies, timer: setTimeout(() => this.release(), REORDER_HOLD_MS) };
+      this.held.timer.unref();
+      return;
+    }
+    this.deliver(frame, copies);
+    if (held) this.deliver(held.frame, held.copies);
   }
 
   /** Terminates every socket at once (the client sees an abnormal close). */
   dropAll(): void {
+    this.takeHeld();
     for (const client of this.clients) client.socket.terminate();
   }
 
@@ -78,21 +105,43 @@ export class SocketHub {
     });
     socket.on('message', (data, isBinary) => {
       if (isBinary) return;
-      if (parseType(data.toString()) === 'ping') this.send(client, { type: 'pong', data: {}, timestamp: new Date().toISOString() });
+      if (parseType(data.toString()) === 'ping') this.send(client, this.render({ type: 'pong', data: {}, timestamp: new Date(this.opts.now()).toISOString() }));
     });
     if (this.opts.faults().wsDropAfter === 0) socket.terminate();
   }
 
-  private send(client: Client, message: WsMessage): void {
+  private takeHeld(): Held | null {
+    const held = this.held;
+    if (held) clearTimeout(held.timer);
+    this.held = null;
+    return held;
+  }
+
+  private release(): void {
+    const held = this.takeHeld();
+    if (held) this.deliver(held.frame, held.copies);
+  }
+
+  private deliver(frame: PushFrame, copies: number): void {
+    const text = this.render(frame);
+    for (let n = 0; n < copies; n++) for (const client of this.clients) this.send(client, text);
+  }
+
+  private render(frame: PushFrame): string {
+    const text = JSON.stringify(frame);
+    return this.opts.faults().mixedPrecision ? trimWholeSeconds(text) : text;
+  }
+
+  private send(client: Client, text: string): void {
     const faults = this.opts.faults();
     if (faults.wsSilent || client.socket.readyState !== client.socket.OPEN) return;
     client.sent++;
     const dropAfter = faults.wsDropAfter;
     if (dropAfter !== undefined && client.sent >= dropAfter) {
       // Terminate, not close: the peer must see a dropped TCP connection, not a polite goodbye.
-      client.socket.send(JSON.stringify(message), () => client.socket.terminate());
+      client.socket.send(text, () => client.socket.terminate());
     } else {
-      client.socket.send(JSON.stringify(message));
+      client.socket.send(text);
     }
   }
 }

@@ -9,6 +9,8 @@ export class EmulatorInputError extends Error {
 
 const rate = z.number().min(0).max(1);
 const count = z.number().int().min(0).max(100_000);
+const DAY_MS = 86_400_000;
+const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'must be an ISO 8601 timestamp' });
 
 export const faultsSchema = z.strictObject({
   http_error_rate: rate.optional(),
@@ -23,6 +25,18 @@ export const faultsSchema = z.strictObject({
   ws_reject_status: z.number().int().min(400).max(599).optional(),
   reject_ratings_for: z.array(z.string()).max(100_000).optional(),
   unsupported_extensions: z.array(z.enum(['updated_since', 'ratings_batch', 'ratings_list'])).optional(),
+  listing_churn: z.strictObject({ delete: z.number().int().min(0).max(10_000).optional(), add: z.number().int().min(0).max(10_000).optional() }).optional(),
+  page_size_cap: z.number().int().min(1).max(1_000_000).optional(),
+  clock_skew_ms: z.number().int().min(-DAY_MS).max(DAY_MS).optional(),
+  clock_resolution_ms: z.number().int().min(1).max(DAY_MS).optional(),
+  since_inclusive: z.boolean().optional(),
+  mixed_precision: z.boolean().optional(),
+  lost_reply_rate: rate.optional(),
+  poison_ids: z.array(z.string()).max(100_000).optional(),
+  poison_rate: rate.optional(),
+  ws_duplicate_rate: rate.optional(),
+  ws_reorder_rate: rate.optional(),
+  conflict_omits_rating_id: z.boolean().optional(),
   seed: z.number().int().optional(),
 });
 
@@ -40,6 +54,7 @@ export const mutationSchema = z.strictObject({
   add: count.optional(),
   ratings: count.optional(),
   categories: count.optional(),
+  tied: z.boolean().optional(),
   push: z.boolean().optional(),
 });
 
@@ -51,6 +66,15 @@ export const rateBodySchema = z.object({
   comment: z.string().max(10_000).nullable().optional(),
 });
 
+/** PUT .../rate body: an update of the (skill, user) pair's rating. */
+export const rateUpdateBodySchema = z.object({
+  skill_id: z.string().optional(),
+  user_id: z.string().min(1).max(200),
+  rating: z.unknown(),
+  comment: z.string().max(10_000).nullable().optional(),
+  updated_at: isoTime.optional(),
+});
+
 export const batchBodySchema = z.object({ ratings: z.array(z.unknown()) });
 
 export const batchItemSchema = z.object({
@@ -60,6 +84,7 @@ export const batchItemSchema = z.object({
   rating: z.unknown(),
   comment: z.string().max(10_000).nullable().optional(),
   created_at: z.string().optional(),
+  updated_at: isoTime.optional(),
 });
 
 export function isValidRating(value: unknown): value is number {

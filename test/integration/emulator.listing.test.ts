@@ -57,7 +57,7 @@ describe('emulator catalogue listing', () => {
   });
 
   it('rejects bad paging with 400 JSON and unknown skills with 404', async () => {
-    for (const query of ['page=0', 'page_size=abc', 'page_size=5000', 'page=-1', 'page=1&page=2']) {
+    for (const query of ['page=0', 'page_size=abc', 'page_size=0', 'page=-1', 'page=1&page=2']) {
       const res = await get(`/skills/marketplace/skills?${query}`);
       expect(res.status, query).toBe(400);
       expect(res.json()).toMatchObject({ error: 'bad_request', detail: expect.any(String) });
@@ -68,6 +68,15 @@ describe('emulator catalogue listing', () => {
     expect(one.status).toBe(200);
     expect(one.json()).toMatchObject({ skill_id: 'skill-000042' });
     expect((await get('/no/such/path')).status).toBe(404);
+  });
+
+  it('caps page_size above 1000 silently, echoing what was asked', async () => {
+    const res = await get('/skills/marketplace/skills?page=2&page_size=5000');
+    expect(res.status).toBe(200);
+    const body = res.json() as SkillListResponse;
+    expect(body).toMatchObject({ total: 2500, page: 2, page_size: 5000, total_pages: 1 });
+    expect(body.skills).toHaveLength(1000);
+    expect(body.skills[0]?.skill_id).toBe('skill-001001');
   });
 
   it('filters by category and skill_type', async () => {

@@ -104,12 +104,17 @@ describe('emulator batch upload (ext)', () => {
 
   it('moves the skill average and leaves it consistent', async () => {
     const before = (await call('GET', '/skills/marketplace/skills/skill-000030')).json() as RemoteSkill;
-    await call('POST', '/ratings/batch', { ratings: [item(1, 'skill-000030', 1), item(2, 'skill-000030', 5)] });
+    await call('POST', '/ratings/batch', { ratings: [item(1, 'skill-000030', 1), { ...item(2, 'skill-000030', 5), user_id: 'other-user' }] });
     const after = (await call('GET', '/skills/marketplace/skills/skill-000030')).json() as RemoteSkill;
     const count = (before.rating_count ?? 0) + 2;
     expect(after.rating_count).toBe(count);
     const sum = (before.average_rating ?? 0) * (before.rating_count ?? 0) + 6;
     expect(after.average_rating).toBeCloseTo(sum / count, 1);
+    // The same user rating again replaces that user's value: the count stays, the sum moves by 5 - 1.
+    await call('POST', '/ratings/batch', { ratings: [item(3, 'skill-000030', 5)] });
+    const replaced = (await call('GET', '/skills/marketplace/skills/skill-000030')).json() as RemoteSkill;
+    expect(replaced.rating_count).toBe(count);
+    expect(replaced.average_rating).toBeCloseTo((sum + 4) / count, 1);
   });
 });
 

@@ -87,7 +87,8 @@ describe('emulator WebSocket', () => {
       const frames = await Promise.all(Array.from({ length: 6 }, () => probe.next()));
       const ofType = (t: string) => frames.filter((f) => f.type === t);
       expect(ofType('skill_update').map((f) => (f.data as { skill_id: string }).skill_id)).toEqual([...result.updated, ...result.added]);
-      expect(ofType('skill_delete').map((f) => f.data)).toEqual([{ skill_id: result.deleted[0] }]);
+      const deletion = ofType('skill_delete');
+      expect(deletion.map((f) => f.data)).toEqual([{ skill_id: result.deleted[0], updated_at: deletion[0]?.timestamp }]);
       expect(ofType('rating_update')[0]?.data).toMatchObject({ rating_id: result.ratings[0], rating: expect.any(Number), average_rating: expect.any(Number), rating_count: expect.any(Number) });
       expect(ofType('category_update')[0]?.data).toMatchObject({ name: result.categories[0], skill_count: expect.any(Number) });
       const skillFrame = ofType('skill_update')[0]?.data as { name?: string; version?: string };
