@@ -20,6 +20,8 @@ export interface EngineEventMap {
     mode: SyncMode;
     result: 'success' | 'failure' | 'cancelled';
     items: number;
+    /** Items skipped as invalid (listed by GET /api/admin/sync/errors, tried again next run). */
+    skipped: number;
     duration_ms: number;
     error: string | null;
     error_kind: ErrorKind | null;

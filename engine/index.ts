@@ -94,7 +94,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     },
   });
 
-  const conflicts = new ConflictResolutionService({ db, events, clock, log: log.child('conflict'), strategy: config.conflictStrategy });
+  const conflicts = new ConflictResolutionService({ db, events, clock, log: log.child('conflict'), strategy: config.conflictStrategy, autoCritical: config.conflictAutoCritical });
   let scheduler: SyncScheduler | null = null;
   sync = new CatalogueSyncService({
     db,
@@ -149,7 +149,11 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       const outcome = catalogue.trigger('incremental', 'websocket');
       if (!outcome.accepted) wsLog.info('gap-closing sync not started', { reason: outcome.reason });
     },
-    onDropped: (reason) => catalogue.recordError('websocket', 'invalid_response', reason),
+    onDropped: (reason, skillId) => {
+      if (skillId === null) return catalogue.recordError('websocket', 'invalid_response', reason);
+      // An invalid pushed skill is listed like an invalid listed one, and asked for again next run.
+      catalogue.recordInvalidItem(skillId, reason);
+    },
   });
 
   const skillsState = catalogue.state.get('skills');

@@ -10,6 +10,7 @@ import type {
   EngineSnapshot,
   FailedUploadsResponse,
   RatingStatusResponse,
+  InvalidItemSummary,
   RecentError,
   ResolutionStrategy,
   ResolveBody,
@@ -37,6 +38,8 @@ export interface CatalogueSync {
   status(): SyncStatusResponse;
   runs(limit: number): RunSummary[];
   recentErrors(): RecentError[];
+  /** Remote items skipped as invalid, first `limit` by id, and how many there are. */
+  invalidItems(limit: number): { invalid_items: InvalidItemSummary[]; invalid_total: number };
 }
 
 export interface SchedulerControl {

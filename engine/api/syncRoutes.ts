@@ -46,7 +46,7 @@ export function syncRoutes(deps: Pick<ApiDeps, 'services' | 'snapshot' | 'public
   router.route('/status').get((_req, res) => void res.json(sync.status())).all(methodNotAllowed('GET'));
   router.route('/config').get((_req, res) => void res.json(deps.publicConfig())).all(methodNotAllowed('GET'));
   router.route('/snapshot').get((_req, res) => void res.json(deps.snapshot())).all(methodNotAllowed('GET'));
-  router.route('/errors').get((_req, res) => void res.json({ items: sync.recentErrors() })).all(methodNotAllowed('GET'));
+  router.route('/errors').get((_req, res) => void res.json({ items: sync.recentErrors(), ...sync.invalidItems(500) })).all(methodNotAllowed('GET'));
 
   router
     .route('/runs')

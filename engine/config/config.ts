@@ -26,6 +26,8 @@ export interface Config {
   readonly wsEnabled: boolean;
   readonly syncEnabled: boolean;
   readonly conflictStrategy: ConflictStrategySetting;
+  /** Lets the automatic strategy also resolve critical conflicts and version downgrades (off: they wait for a person). */
+  readonly conflictAutoCritical: boolean;
   readonly host: string;
   readonly port: number;
   readonly adminToken: string | null;
@@ -82,6 +84,7 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
     wsEnabled: bool(env, 'ATOM_SAAS_WS_ENABLED', true),
     syncEnabled: bool(env, 'ATOM_SAAS_SYNC_ENABLED', true),
     conflictStrategy: oneOf(env, 'ATOM_SAAS_CONFLICT_STRATEGY', 'manual', CONFLICT_STRATEGIES),
+    conflictAutoCritical: bool(env, 'ATOM_SAAS_CONFLICT_AUTO_CRITICAL', false),
     host,
     port: int(env, 'ATOM_SYNC_PORT', 8000, 0, 65_535),
     adminToken,
@@ -110,6 +113,7 @@ export function publicConfig(config: Config, demoApiUrl?: string | null, demoWsU
     db_path: config.dbPath,
     log_path: config.logPath,
     conflict_strategy: config.conflictStrategy,
+    conflict_auto_critical: config.conflictAutoCritical,
     http_timeout_seconds: config.httpTimeoutMs / 1000,
     host: config.host,
     port: config.port,

@@ -2,6 +2,7 @@
  * Decides what a remote change means for a skill that must not simply be overwritten (pure:
  * the service carries the decision out). Base = the last remote version both sides agreed on.
  */
+import type { Severity } from '../contracts/api.js';
 import type { RemoteSkill } from '../contracts/remote.js';
 import type { ConflictRow, ConflictState } from '../store/conflictsRepo.js';
 import { localView, type SkillRow } from '../store/skillsRepo.js';
@@ -15,7 +16,15 @@ export type UpdateDecision =
   | { kind: 'unchanged' }
   /** No clash: write `merged` (the remote becomes the base). */
   | { kind: 'merge'; merged: JsonObject; localModifiedAt: string | null }
-  | { kind: 'conflict'; state: ConflictState; clashes: string[] };
+  | ConflictFound;
+
+/** A clash worth recording; `localSeverity` is what a remote_wins would throw away of the local edits. */
+export interface ConflictFound {
+  kind: 'conflict';
+  state: ConflictState;
+  clashes: string[];
+  localSeverity: Severity;
+}
 
 export type DeleteDecision = { kind: 'unchanged' } | { kind: 'conflict'; state: ConflictState };
 
@@ -43,6 +52,7 @@ export function decideUpdate(row: SkillRow, remote: RemoteSkill, open: ConflictR
   return {
     kind: 'conflict',
     clashes: merge.clashes,
+    localSeverity: highestSeverity(merge.localChanged),
     state: {
       conflict_type: regression ? 'version_regression' : 'both_modified',
       severity: regression ? highestSeverity(merge.localChanged, 'high') : highestSeverity(merge.clashes),

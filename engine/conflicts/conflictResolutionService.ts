@@ -25,7 +25,7 @@ import { ConflictsRepo, type ConflictRow, type ConflictState } from '../store/co
 import { writeTransaction, type Db } from '../store/database.js';
 import { SkillsRepo, type SkillRow } from '../store/skillsRepo.js';
 import { createStamper } from '../store/stamp.js';
-import { decideDelete, decideUpdate } from './conflictDetection.js';
+import { decideDelete, decideUpdate, type ConflictFound } from './conflictDetection.js';
 import { toDetail, toSummary } from './conflictViews.js';
 import { applyResolution, type ResolutionDeps } from './resolutionApplier.js';
 
@@ -36,6 +36,8 @@ export interface ConflictServiceDeps {
   log: Logger;
   /** `manual` leaves conflicts open; another strategy resolves each one as it is detected. */
   strategy: ConflictStrategySetting;
+  /** Whether that strategy may also resolve critical conflicts and version downgrades. */
+  autoCritical?: boolean;
 }
 
 const ENTITY = 'skill';
@@ -80,7 +82,7 @@ export class ConflictResolutionService implements ConflictResolution, ConflictDe
       return 'merged';
     }
     const id = this.record(row.skill_id, open, decision.state, decision.clashes, now);
-    const auto = this.autoResolve(id, decision.clashes.length > 0, now);
+    const auto = this.autoResolve(id, decision, now);
     this.emitCounts();
     return auto === 'remote_wins' ? 'applied' : auto ? 'merged' : 'conflict';
   }
@@ -90,7 +92,7 @@ export class ConflictResolutionService implements ConflictResolution, ConflictDe
     const decision = decideDelete(row, open, open ? undefined : this.repo.latest(ENTITY, row.skill_id));
     if (decision.kind === 'unchanged') return 'conflict';
     const id = this.record(row.skill_id, open, decision.state, [], now);
-    const auto = this.autoResolve(id, true, now);
+    const auto = this.autoResolve(id, { clashes: [], state: decision.state, localSeverity: decision.state.severity }, now);
     this.emitCounts();
     return auto === 'remote_wins' ? 'deleted' : 'conflict';
   }
@@ -110,10 +112,27 @@ export class ConflictResolutionService implements ConflictResolution, ConflictDe
     return id;
   }
 
-  /** Applies the configured strategy at once; a merge with clashes (or after a deletion) stays open. */
-  private autoResolve(id: number, mergeBlocked: boolean, now: string): ResolutionStrategy | null {
+  /**
+   * Applies the configured strategy at once. A merge with clashes (or after a deletion) stays
+   * open, and so does anything that would apply a version downgrade or throw away a critical local
+   * edit (code, command, local_files), unless the operator opted in (ATOM_SAAS_CONFLICT_AUTO_CRITICAL).
+   */
+  private autoResolve(id: number, found: Pick<ConflictFound, 'clashes' | 'state' | 'localSeverity'>, now: string): ResolutionStrategy | null {
     const strategy = this.deps.strategy;
-    if (strategy === 'manual' || (strategy === 'merge' && mergeBlocked)) return null;
+    const deletion = found.state.conflict_type === 'deleted_remotely';
+    if (strategy === 'manual' || (strategy === 'merge' && (found.clashes.length > 0 || deletion))) return null;
+    if (!this.deps.autoCritical && strategy !== 'local_wins') {
+      const critical = found.state.severity === 'critical' || found.localSeverity === 'critical';
+      if (critical || found.state.conflict_type === 'version_regression') {
+        this.deps.log.warn('conflict left for a person: the automatic strategy would apply a critical change', {
+          id,
+          strategy,
+          conflict_type: found.state.conflict_type,
+          severity: found.state.severity,
+        });
+        return null;
+      }
+    }
     try {
       this.resolveWithin(id, strategy, 'auto', now);
       return strategy;

@@ -44,7 +44,7 @@ export function applyResolution(
   let newBase: JsonObject | null = remote;
 
   if (remote === null) {
-    // deleted_remotely: keep the row (and agree on it as the base), or let the deletion through.
+    // deleted_remotely: keep the row, or let the deletion through.
     if (strategy === 'merge') {
       throw conflictState(
         'merge_not_possible',
@@ -55,16 +55,25 @@ export function applyResolution(
     if (strategy === 'remote_wins') {
       deps.skills.deleteAny(skillId);
       newBase = null;
-    } else if (row && local) {
-      deps.skills.setBase(skillId, asSkill(local), stamp);
-      newBase = local;
+    } else if (row) {
+      // The row stays as the local Atom has it; the base stays the last version both sides agreed
+      // on, so if the remote lists the skill again its changes merge against that, or clash.
+      deps.skills.setBase(skillId, asSkill(base), stamp);
+      newBase = base;
     }
   } else if (strategy === 'remote_wins') {
     deps.skills.writeResolved(asSkill(remote), asSkill(remote), null, stamp);
-  } else if (strategy === 'local_wins') {
-    // Local content stays; the remote becomes the agreed base so it is not detected again.
+  } else if (strategy === 'local_wins' && conflict.conflict_type === 'version_regression') {
+    // The newer version we hold stays whole; the remote becomes the agreed base so it is not detected again.
     if (row) deps.skills.setBase(skillId, asSkill(remote), stamp);
     else if (local) deps.skills.writeResolved(asSkill({ ...local, skill_id: skillId }), asSkill(remote), now, stamp);
+  } else if (strategy === 'local_wins') {
+    // The local edits win where both sides changed a field; what only the remote changed still
+    // applies, so fields the local side never touched do not go stale against the new base.
+    const merged = threeWayMerge(base, local ?? {}, remote).merged;
+    merged.skill_id = skillId;
+    const modifiedAt = sameContent(merged, remote) ? null : (row?.local_modified_at ?? now);
+    deps.skills.writeResolved(asSkill(merged), asSkill(remote), modifiedAt, stamp);
   } else {
     const current = local ?? {};
     checkChoiceFields(choices ?? {}, base, current, remote);

@@ -72,6 +72,8 @@ export interface SyncStatusResponse {
   next_sync: string | null;
   progress: SyncProgress | null;
   consecutive_failures: number;
+  /** Remote items skipped as invalid and not yet served valid (GET /api/admin/sync/errors lists them). */
+  invalid_items: number;
   demo_mode: boolean;
 }
 
@@ -106,8 +108,19 @@ export interface RecentError {
   kind: ErrorKind;
   message: string;
 }
+/** A remote item skipped as invalid: kept locally as it was, tried again each run. */
+export interface InvalidItemSummary {
+  stream: string;
+  item_id: string;
+  reason: string;
+  attempts: number;
+  first_seen_at: string;
+  last_seen_at: string;
+}
 export interface RecentErrorsResponse {
   items: RecentError[];
+  invalid_items: InvalidItemSummary[];
+  invalid_total: number;
 }
 
 /** GET /api/admin/sync/ratings/status */

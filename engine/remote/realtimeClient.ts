@@ -6,6 +6,7 @@ import type { EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';
 import type { WebSocketControl } from '../services.js';
 import { parseRetryAfter } from './retryPolicy.js';
+import { validateSkillEntry } from './skillValidation.js';
 import { wsBackoffDelay } from './wsBackoff.js';
 
 export const HEARTBEAT_MS = 30_000;
@@ -28,14 +29,14 @@ export interface RealtimeClientDeps {
   onMessage: (message: WsMessage) => void;
   /** Connected again after a drop: close the gap with an incremental sync. */
   onReconnected: () => void;
-  /** A frame was dropped (malformed, oversize, unknown type). */
-  onDropped?: (reason: string) => void;
+  /** A frame was dropped (malformed, oversize, unknown type); `skillId` when an invalid skill could be named. */
+  onDropped?: (reason: string, skillId: string | null) => void;
 }
 
 const MESSAGE_TYPES = new Set(['skill_update', 'skill_delete', 'category_update', 'rating_update', 'ping', 'pong']);
 
 /** Validates a frame's shape where it enters; null when it must be dropped. */
-export function parseFrame(text: string): WsMessage | { dropped: string } {
+export function parseFrame(text: string): WsMessage | { dropped: string; skillId?: string | null } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -48,14 +49,24 @@ export function parseFrame(text: string): WsMessage | { dropped: string } {
   if (frame.type === 'ping' || frame.type === 'pong') return frame as WsMessage;
   const data = frame.data as Record<string, unknown> | undefined;
   if (typeof data !== 'object' || data === null) return { dropped: `${frame.type} without data` };
+  // A pushed skill passes the same checks as a listed one.
+  if (frame.type === 'skill_update') {
+    const checked = validateSkillEntry(data);
+    if (checked.kind !== 'skill') {
+      return { dropped: `skill_update: ${checked.kind === 'invalid' ? checked.reason : 'a tombstone'}`, skillId: checked.kind === 'invalid' ? checked.skillId : null };
+    }
+    return frame as WsMessage;
+  }
   const needs: Record<string, string[]> = {
-    skill_update: ['skill_id', 'name'],
     skill_delete: ['skill_id'],
     category_update: ['name'],
     rating_update: ['skill_id'],
   };
   for (const key of needs[frame.type] ?? []) {
     if (typeof data[key] !== 'string' || data[key] === '') return { dropped: `${frame.type} without ${key}` };
+  }
+  if (frame.type === 'skill_delete' && data.updated_at !== undefined && typeof data.updated_at !== 'string') {
+    return { dropped: 'skill_delete with a non-string updated_at', skillId: data.skill_id as string };
   }
   return frame as WsMessage;
 }
@@ -181,7 +192,7 @@ export class RealtimeClient implements WebSocketControl {
     }
     const frame = parseFrame(data.toString('utf8'));
     if ('dropped' in frame) {
-      this.drop(frame.dropped);
+      this.drop(frame.dropped, frame.skillId ?? null);
       return;
     }
     this.lastMessageAt = isoNow(this.deps.clock);
@@ -195,13 +206,13 @@ export class RealtimeClient implements WebSocketControl {
       this.deps.onMessage(frame);
     } catch (error) {
       this.deps.log.error('websocket message could not be applied', { type: frame.type, error: (error as Error).message });
-      this.deps.onDropped?.(`apply failed: ${(error as Error).message}`);
+      this.deps.onDropped?.(`apply failed: ${(error as Error).message}`, null);
     }
   }
 
-  private drop(reason: string): void {
-    this.deps.log.warn('websocket frame dropped', { reason });
-    this.deps.onDropped?.(reason);
+  private drop(reason: string, skillId: string | null = null): void {
+    this.deps.log.warn('websocket frame dropped', { reason, skill_id: skillId ?? undefined });
+    this.deps.onDropped?.(reason, skillId);
   }
 
   private onClosed(socket: WebSocket, reason: string, authRefused: boolean, retryAfterMs: number | null): void {

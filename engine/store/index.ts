@@ -8,3 +8,5 @@ export * from './runsRepo.js';
 export * from './ratingsRepo.js';
 export * from './failedUploadsRepo.js';
 export * from './conflictsRepo.js';
+export * from './tombstonesRepo.js';
+export * from './itemErrorsRepo.js';

@@ -69,7 +69,7 @@ export class SkillsRepo {
   private readonly keepLocalStmt;
   private readonly ratingStmt;
   private readonly staleStmt;
-  private readonly staleModifiedStmt;
+  private readonly seenStmt;
 
   constructor(private readonly db: Db) {
     // Rows the local Atom modified are left alone here: the conflict path decides what happens to them.
@@ -101,14 +101,10 @@ export class SkillsRepo {
     // A bounded stretch of the key range, each row flagged: no index on synced_at (every sync
     // rewrites it, so it would cost every upsert), and no single query walks the whole table.
     this.staleStmt = db.prepare(
-      `SELECT skill_id, (synced_at < ? AND local_modified_at IS NULL AND deleted_at IS NULL) AS stale
+      `SELECT skill_id, (synced_at < ? AND deleted_at IS NULL) AS stale
          FROM community_skills WHERE skill_id > ? ORDER BY skill_id LIMIT ?`,
     );
-    this.staleModifiedStmt = db.prepare(
-      `SELECT skill_id FROM community_skills
-        WHERE synced_at < ? AND local_modified_at IS NOT NULL AND deleted_at IS NULL AND skill_id > ?
-        ORDER BY skill_id LIMIT ?`,
-    ).pluck();
+    this.seenStmt = db.prepare('SELECT COUNT(*) FROM community_skills WHERE synced_at >= ? AND deleted_at IS NULL').pluck();
   }
 
   /**
@@ -183,17 +179,17 @@ export class SkillsRepo {
   }
 
   /**
-   * Scans the next `limit` rows after `afterId` and returns the unmodified ones not written since
-   * `before`, with the last id scanned (null at the end of the table) to continue from.
+   * Scans the next `limit` rows after `afterId` and returns those not written since `before`
+   * (locally modified or not), with the last id scanned (null at the end of the table) to continue from.
    */
   scanNotSeenSince(before: string, afterId: string, limit: number): { ids: string[]; lastId: string | null } {
     const rows = this.staleStmt.all(before, afterId, limit) as Array<{ skill_id: string; stale: number }>;
     return { ids: rows.filter((r) => r.stale === 1).map((r) => r.skill_id), lastId: rows.length > 0 ? rows[rows.length - 1]!.skill_id : null };
   }
 
-  /** Locally modified rows not seen since `before` (the remote no longer lists them). */
-  modifiedNotSeenSince(before: string, afterId: string, limit: number): string[] {
-    return this.staleModifiedStmt.all(before, afterId, limit) as string[];
+  /** Rows written (listed, or touched as seen) since `since`. */
+  countSeenSince(since: string): number {
+    return this.seenStmt.get(since) as number;
   }
 }
 

@@ -1,5 +1,5 @@
 import { isoNow, type Clock } from '../clock.js';
-import type { ErrorKind, RecentError, RunSummary, SyncMode, SyncOperation, SyncProgress, SyncStatusResponse } from '../contracts/api.js';
+import type { ErrorKind, InvalidItemSummary, RecentError, RunSummary, SyncMode, SyncOperation, SyncProgress, SyncStatusResponse } from '../contracts/api.js';
 import { errorKind, errorMessage } from '../errors.js';
 import type { EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';
@@ -8,12 +8,16 @@ import type { CatalogueSync, ConflictDetector, TriggerOutcome } from '../service
 import type { Db } from '../store/database.js';
 import { CategoriesRepo } from '../store/categoriesRepo.js';
 import { RunsRepo } from '../store/runsRepo.js';
+import { ItemErrorsRepo } from '../store/itemErrorsRepo.js';
 import { SkillsRepo } from '../store/skillsRepo.js';
+import type { Stamper } from '../store/stamp.js';
 import { SyncStateRepo } from '../store/syncStateRepo.js';
+import { TombstonesRepo } from '../store/tombstonesRepo.js';
 import { runFullListing } from './fullListing.js';
-import { NEEDS_FULL, runIncrementalListing } from './incrementalListing.js';
+import { CLOCK_BEHIND, NEEDS_FULL, runIncrementalListing } from './incrementalListing.js';
 import type { ListingOutcome, RunContext } from './runContext.js';
-import { emptyTally, SkillApplier, type ApplyTally } from './skillApplier.js';
+import { retryInvalidItems } from './invalidItems.js';
+import { changedItems, emptyTally, SkillApplier, type ApplyTally } from './skillApplier.js';
 
 export interface CatalogueSyncDeps {
   db: Db;
@@ -22,7 +26,7 @@ export interface CatalogueSyncDeps {
   events: EngineEvents;
   clock: Clock;
   log: Logger;
-  stamp: () => string;
+  stamp: Stamper;
   batchSize: number;
   enabled: boolean;
   demoMode: boolean;
@@ -48,6 +52,8 @@ export class CatalogueSyncService implements CatalogueSync {
   readonly categories: CategoriesRepo;
   readonly state: SyncStateRepo;
   readonly runsRepo: RunsRepo;
+  readonly tombstones: TombstonesRepo;
+  readonly itemErrors: ItemErrorsRepo;
   readonly applier: SkillApplier;
   private active: ActiveRun | null = null;
   private stopping = false;
@@ -61,7 +67,9 @@ export class CatalogueSyncService implements CatalogueSync {
     this.categories = new CategoriesRepo(deps.db);
     this.state = new SyncStateRepo(deps.db);
     this.runsRepo = new RunsRepo(deps.db);
-    this.applier = new SkillApplier(deps.db, this.skills, deps.conflicts);
+    this.tombstones = new TombstonesRepo(deps.db);
+    this.itemErrors = new ItemErrorsRepo(deps.db);
+    this.applier = new SkillApplier(deps.db, this.skills, this.tombstones, this.itemErrors, deps.conflicts);
     const abandoned = this.runsRepo.closeAbandoned(isoNow(deps.clock));
     if (abandoned > 0) deps.log.warn('sync runs interrupted by a stop were closed as cancelled', { runs: abandoned });
     this.counts = { skills: this.skills.count(), categories: this.categories.count() };
@@ -110,17 +118,24 @@ export class CatalogueSyncService implements CatalogueSync {
       await this.syncCategories(run.abort.signal);
       operation = 'skills';
       const ctx = this.context(run, tally);
+      // Items skipped as invalid on an earlier run are asked for again (a full listing re-reads them anyway).
+      if (mode === 'incremental') await retryInvalidItems(ctx);
       const cursor = this.state.get('skills')?.cursor ?? null;
-      let outcome: ListingOutcome | typeof NEEDS_FULL = NEEDS_FULL;
+      let outcome: ListingOutcome | typeof NEEDS_FULL | typeof CLOCK_BEHIND = NEEDS_FULL;
+      let reason = cursor === null ? 'no cursor yet' : 'no incremental listing';
       if (mode === 'incremental' && cursor !== null && !this.state.get('skills')?.resume) {
         outcome = await runIncrementalListing(ctx, cursor);
         if (outcome === NEEDS_FULL && !this.extensionMissingLogged) {
           this.extensionMissingLogged = true;
           deps.log.warn('remote does not list changes since a cursor (updated_since); using full listings');
         }
+        if (outcome === CLOCK_BEHIND) {
+          reason = 'the remote clock is behind the cursor it gave';
+          deps.log.warn('the remote clock stepped back behind the sync cursor; listing everything once', { cursor });
+        }
       }
-      if (outcome === NEEDS_FULL) {
-        if (mode === 'incremental') deps.log.info('running a full listing', { run_id: run.id, reason: cursor === null ? 'no cursor yet' : 'no incremental listing' });
+      if (outcome === NEEDS_FULL || outcome === CLOCK_BEHIND) {
+        if (mode === 'incremental') deps.log.info('running a full listing', { run_id: run.id, reason });
         mode = 'full';
         this.runsRepo.setMode(run.id, mode);
         run.mode = mode;
@@ -148,6 +163,8 @@ export class CatalogueSyncService implements CatalogueSync {
       client: this.deps.client,
       applier: this.applier,
       skills: this.skills,
+      tombstones: this.tombstones,
+      itemErrors: this.itemErrors,
       state: this.state,
       clock: this.deps.clock,
       log: this.deps.log,
@@ -184,6 +201,9 @@ export class CatalogueSyncService implements CatalogueSync {
       deleted: tally.deleted,
       conflicts: tally.conflicts,
       merged: tally.merged,
+      unchanged: tally.unchanged,
+      stale: tally.stale,
+      skipped: tally.skipped,
       skills_cached: this.counts.skills,
       categories_cached: this.counts.categories,
       duration_ms: durationMs,
@@ -193,6 +213,7 @@ export class CatalogueSyncService implements CatalogueSync {
       mode,
       result: 'success',
       items: outcome.items,
+      skipped: tally.skipped,
       duration_ms: durationMs,
       error: null,
       error_kind: null,
@@ -207,7 +228,7 @@ export class CatalogueSyncService implements CatalogueSync {
     const cancelled = this.stopping && run.abort.signal.aborted;
     const kind = errorKind(error);
     const message = errorMessage(error);
-    const items = tally.inserted + tally.updated + tally.deleted + tally.conflicts + tally.merged;
+    const items = changedItems(tally);
     this.runsRepo.finish(run.id, { finishedAt: now, result: cancelled ? 'cancelled' : 'failure', items, error: message, errorKind: kind, durationMs });
     this.refreshCounts();
     if (cancelled) {
@@ -224,6 +245,7 @@ export class CatalogueSyncService implements CatalogueSync {
       mode,
       result: cancelled ? 'cancelled' : 'failure',
       items,
+      skipped: tally.skipped,
       duration_ms: durationMs,
       error: cancelled ? null : message,
       error_kind: cancelled ? null : kind,
@@ -237,6 +259,12 @@ export class CatalogueSyncService implements CatalogueSync {
     this.errors.unshift(entry);
     if (this.errors.length > RECENT_ERRORS) this.errors.length = RECENT_ERRORS;
     this.deps.events.emit('sync.error', entry);
+  }
+
+  /** A remote item that failed validation outside a listing (a pushed frame): listed, retried next run. */
+  recordInvalidItem(skillId: string, reason: string): void {
+    this.deps.db.transaction(() => this.itemErrors.record('skills', skillId, reason, this.deps.stamp())).immediate();
+    this.recordError('websocket', 'invalid_item', `${skillId}: ${reason}`);
   }
 
   /** Re-reads the cached counts (after a run, or after rows changed outside a run). */
@@ -270,6 +298,7 @@ export class CatalogueSyncService implements CatalogueSync {
       next_sync: this.deps.nextSync?.() ?? null,
       progress: this.active?.progress ?? null,
       consecutive_failures: this.runsRepo.consecutiveFailures('skills'),
+      invalid_items: this.itemErrors.count('skills'),
       demo_mode: this.deps.demoMode,
     };
   }
@@ -280,5 +309,9 @@ export class CatalogueSyncService implements CatalogueSync {
 
   recentErrors(): RecentError[] {
     return [...this.errors];
+  }
+
+  invalidItems(limit: number): { invalid_items: InvalidItemSummary[]; invalid_total: number } {
+    return { invalid_items: this.itemErrors.page('skills', '', limit), invalid_total: this.itemErrors.count('skills') };
   }
 }

@@ -1,37 +1,39 @@
 import { isoNow } from '../clock.js';
 import { ExtensionMissingError } from '../errors.js';
-import { addToTally } from './skillApplier.js';
-import { isFinalPage, lastById, yieldToEventLoop, type ListingOutcome, type RunContext } from './runContext.js';
+import { advances, instant, keysetSince, withOverlap } from '../remote/keysetCursor.js';
+import { applyPage } from './pageWriter.js';
+import { lastById, PageTracker, yieldToEventLoop, type ListingOutcome, type RunContext } from './runContext.js';
 
 const MAX_PAGES = 1_000_000;
+/**
+ * The stored cursor is moved back this far before asking: a server whose clock lags or whose
+ * writes commit out of stamp order may stamp a change just before the cursor it handed out.
+ * What comes back twice is recognised by the applier (same version: nothing written).
+ */
+export const CURSOR_OVERLAP_MS = 5_000;
 
 /** The remote cannot list changes (no `updated_since`): the caller falls back to a full listing. */
 export const NEEDS_FULL = Symbol('needs-full');
-
 /**
- * The largest `updated_at` on the page strictly below the page's last one: asking for changes
- * after it again can only re-fetch rows (harmless, writes are idempotent), never skip a row that
- * shares its timestamp with the page boundary. Null when the whole page has one timestamp.
+ * The remote's clock is behind the cursor it handed out (it stepped back): changes it stamps now
+ * sort before the cursor and no `updated_since` would return them, so the caller lists everything.
  */
-export function keysetSince(updatedAts: readonly string[]): string | null {
-  if (updatedAts.length === 0) return null;
-  const sorted = [...updatedAts].sort();
-  const last = sorted[sorted.length - 1]!;
-  for (let i = sorted.length - 2; i >= 0; i--) if (sorted[i]! < last) return sorted[i]!;
-  return null;
-}
+export const CLOCK_BEHIND = Symbol('clock-behind');
 
 /**
  * Fetches what changed after the stored cursor, keyset-paged (each next request starts after
- * what was applied, so rows changing during the run cannot shift pages under us). Each page is
- * one transaction that also moves the cursor.
+ * what was applied, so rows changing during the run cannot shift pages under us). A page that
+ * does not advance the keyset (a page of tied stamps, or a server filtering with >=) is stepped
+ * through by page number under the same cursor, so a run never spins. Each page is one
+ * transaction that also moves the cursor.
  */
-export async function runIncrementalListing(ctx: RunContext, cursor: string): Promise<ListingOutcome | typeof NEEDS_FULL> {
+export async function runIncrementalListing(ctx: RunContext, cursor: string): Promise<ListingOutcome | typeof NEEDS_FULL | typeof CLOCK_BEHIND> {
   const { client, state, batchSize, signal } = ctx;
-  let since = cursor;
+  let since = withOverlap(cursor, CURSOR_OVERLAP_MS);
   let page = 1;
   let done = 0;
   let total: number | null = null;
+  let tracker = new PageTracker();
 
   for (let guard = 0; guard < MAX_PAGES; guard++) {
     let result;
@@ -43,29 +45,29 @@ export async function runIncrementalListing(ctx: RunContext, cursor: string): Pr
     }
     // A server without the extension ignores updated_since and sends its full listing, uncursored.
     if (result.cursor === null) return NEEDS_FULL;
+    if (guard === 0 && result.serverTime !== null && result.serverTime < instant(since)) return CLOCK_BEHIND;
     if (total === null) total = result.total;
 
     const skills = lastById(result.skills);
     const tombstones = lastById(result.tombstones);
-    const finalPage = isFinalPage(page, result.received, result.pageSize, result.total, result.totalPages);
-    const updatedAts = [...skills.map((s) => s.updated_at ?? ''), ...tombstones.map((t) => t.updated_at)].filter((t) => t !== '');
-    const nextSince = finalPage ? result.cursor : keysetSince(updatedAts);
-    const stamp = ctx.stamp();
-    ctx.db.transaction(() => {
-      for (const skill of skills) addToTally(ctx.tally, ctx.applier.applySkill(skill, stamp));
-      for (const tombstone of tombstones) addToTally(ctx.tally, ctx.applier.applyDelete(tombstone.skill_id, stamp));
+    const finalPage = tracker.page(page, result.received, result.total);
+    const stamps = [...skills.map((s) => s.updated_at ?? ''), ...tombstones.map((t) => t.updated_at)].filter((t) => t !== '');
+    const keyset = keysetSince(stamps);
+    const nextSince = finalPage ? result.cursor : advances(keyset, since) ? keyset : null;
+    applyPage(ctx, { skills, tombstones, invalid: result.invalid }, () => {
       if (nextSince !== null) state.saveProgress('skills', isoNow(ctx.clock), { cursor: nextSince });
-    }).immediate();
+    });
     done += skills.length + tombstones.length;
     ctx.progress('skills', done, total !== null ? Math.max(total, done) : null);
     await yieldToEventLoop();
 
-    if (finalPage || result.received === 0) return { items: done, cursor: result.cursor };
+    if (finalPage) return { items: done, cursor: result.cursor };
     if (nextSince === null) {
-      page++; // a full page sharing one timestamp: step through it by page number
+      page++; // no progress by keyset: step through the tied rows by page number
     } else {
       since = nextSince;
       page = 1;
+      tracker = new PageTracker({ ...tracker.state(), first_total: null });
     }
   }
   return { items: done, cursor: since };

@@ -32,7 +32,9 @@ export function createRealtimeApplier(deps: RealtimeApplierDeps): (message: WsMe
         return;
       }
       case 'skill_delete': {
-        const outcome = deps.db.transaction(() => deps.applier.applyDelete(message.data.skill_id, deps.stamp())).immediate();
+        // The deletion keeps its remote time, so a listing page fetched before it cannot bring the skill back.
+        const deletedAt = message.data.updated_at ?? message.timestamp ?? null;
+        const outcome = deps.db.transaction(() => deps.applier.applyDelete(message.data.skill_id, deps.stamp(), deletedAt)).immediate();
         if (outcome === 'deleted') deps.adjustSkillCount(-1);
         deps.log.debug('websocket skill_delete applied', { skill_id: message.data.skill_id, outcome });
         return;

@@ -1,38 +1,70 @@
 import type { RemoteSkill } from '../contracts/remote.js';
+import { instant } from '../remote/keysetCursor.js';
 import type { Db } from '../store/database.js';
+import type { ItemErrorsRepo } from '../store/itemErrorsRepo.js';
 import type { SkillRow, SkillsRepo } from '../store/skillsRepo.js';
+import type { TombstonesRepo } from '../store/tombstonesRepo.js';
 import type { ConflictDetector } from '../services.js';
-import { isVersionRegression } from './versions.js';
+import { isVersionAdvance, isVersionRegression } from './versions.js';
 
-export type ApplyOutcome = 'inserted' | 'updated' | 'conflict' | 'merged' | 'deleted' | 'absent';
+/**
+ * `unchanged`: the same version we hold (an overlap or a second listing pass);
+ * `stale`: older than what we hold, or than the skill's deletion (a page fetched before a newer frame).
+ */
+export type ApplyOutcome = 'inserted' | 'updated' | 'unchanged' | 'stale' | 'conflict' | 'merged' | 'deleted' | 'absent';
 
 export interface ApplyTally {
   inserted: number;
   updated: number;
+  unchanged: number;
+  stale: number;
   conflicts: number;
   merged: number;
   deleted: number;
+  /** Items skipped as invalid (listed in sync_item_errors, tried again next run). */
+  skipped: number;
 }
 
-export const emptyTally = (): ApplyTally => ({ inserted: 0, updated: 0, conflicts: 0, merged: 0, deleted: 0 });
+export const emptyTally = (): ApplyTally => ({ inserted: 0, updated: 0, unchanged: 0, stale: 0, conflicts: 0, merged: 0, deleted: 0, skipped: 0 });
+
+const TALLY_KEY: Record<ApplyOutcome, keyof ApplyTally | null> = {
+  inserted: 'inserted',
+  updated: 'updated',
+  unchanged: 'unchanged',
+  stale: 'stale',
+  conflict: 'conflicts',
+  merged: 'merged',
+  deleted: 'deleted',
+  absent: null,
+};
 
 export function addToTally(tally: ApplyTally, outcome: ApplyOutcome): void {
-  if (outcome === 'inserted') tally.inserted++;
-  else if (outcome === 'updated') tally.updated++;
-  else if (outcome === 'conflict') tally.conflicts++;
-  else if (outcome === 'merged') tally.merged++;
-  else if (outcome === 'deleted') tally.deleted++;
+  const key = TALLY_KEY[outcome];
+  if (key) tally[key]++;
+}
+
+/** Rows the run changed (what `items` reports). */
+export function changedItems(tally: ApplyTally): number {
+  return tally.inserted + tally.updated + tally.deleted + tally.conflicts + tally.merged;
 }
 
 interface Probe {
   version: string | null;
   local_modified_at: string | null;
+  remote_updated_at: string | null;
+  same: number;
+}
+
+/** True when `incoming` is known to be older than `held` (unknown times never count as older). */
+function olderThan(incoming: string | null | undefined, held: string | null | undefined): boolean {
+  return instant(incoming) < instant(held);
 }
 
 /**
  * Applies one remote change to the local cache, the same way for listings and socket frames.
- * Runs inside the caller's transaction. A row the local Atom modified, a row with an open
- * conflict, or a version going backwards goes to the conflict path instead of being overwritten.
+ * Runs inside the caller's transaction. Nothing older than the stored `remote_updated_at`, or than
+ * a recorded deletion, is applied. A row the local Atom modified, a row with an open conflict, or
+ * a version going backwards goes to the conflict path instead of being overwritten.
  */
 export class SkillApplier {
   private readonly probeStmt;
@@ -40,20 +72,42 @@ export class SkillApplier {
   constructor(
     db: Db,
     private readonly skills: SkillsRepo,
+    private readonly tombstones: TombstonesRepo,
+    private readonly itemErrors: ItemErrorsRepo,
     private readonly conflicts: ConflictDetector,
   ) {
-    this.probeStmt = db.prepare('SELECT version, local_modified_at FROM community_skills WHERE skill_id = ?');
+    this.probeStmt = db.prepare(
+      'SELECT version, local_modified_at, remote_updated_at, payload IS ? AS same FROM community_skills WHERE skill_id = ?',
+    );
   }
 
   applySkill(skill: RemoteSkill, stamp: string): ApplyOutcome {
-    const probe = this.probeStmt.get(skill.skill_id) as Probe | undefined;
+    const probe = this.probeStmt.get(JSON.stringify(skill), skill.skill_id) as Probe | undefined;
+    this.itemErrors.clear('skills', skill.skill_id);
     if (!probe) {
+      const deletedAt = this.tombstones.deletedAt(skill.skill_id);
+      if (deletedAt !== undefined) {
+        // Deleted at or after this version: a page fetched before the deletion must not bring it back.
+        const version = instant(skill.updated_at);
+        if (!Number.isNaN(version) && version <= instant(deletedAt)) return 'stale';
+        this.tombstones.clear(skill.skill_id);
+      }
       this.skills.upsertRemote(skill, stamp);
       return 'inserted';
     }
-    if (probe.local_modified_at !== null || this.conflicts.hasOpen(skill.skill_id) || isVersionRegression(skill.version, probe.version)) {
+    // Seen by this listing whatever the outcome, so the sweep does not take it for a remote deletion.
+    // An older stamp is stale, unless it carries a higher version: a server whose clock stepped back.
+    if (olderThan(skill.updated_at, probe.remote_updated_at) && !isVersionAdvance(skill.version, probe.version)) {
+      this.skills.touch(skill.skill_id, stamp);
+      return 'stale';
+    }
+    const protectedRow = probe.local_modified_at !== null || this.conflicts.hasOpen(skill.skill_id);
+    if (probe.same === 1 && !protectedRow) {
+      this.skills.touch(skill.skill_id, stamp);
+      return 'unchanged';
+    }
+    if (protectedRow || isVersionRegression(skill.version, probe.version)) {
       const outcome = this.conflicts.onRemoteUpdate(this.row(skill.skill_id), skill, stamp);
-      // Seen by this listing whatever the outcome, so the sweep does not take it for a remote deletion.
       this.skills.touch(skill.skill_id, stamp);
       return outcome === 'conflict' ? 'conflict' : outcome === 'merged' ? 'merged' : 'updated';
     }
@@ -61,15 +115,34 @@ export class SkillApplier {
     return 'updated';
   }
 
-  applyDelete(skillId: string, stamp: string): ApplyOutcome {
-    const probe = this.probeStmt.get(skillId) as Probe | undefined;
-    if (!probe) return 'absent';
+  /**
+   * A remote deletion, at `deletedAt` (remote time) when the remote says when; otherwise (a 404)
+   * it is dated by the last version we hold, so only a newer version can bring the skill back.
+   */
+  applyDelete(skillId: string, stamp: string, deletedAt: string | null): ApplyOutcome {
+    const probe = this.probeStmt.get(null, skillId) as Probe | undefined;
+    this.itemErrors.clear('skills', skillId);
+    if (!probe) {
+      // Not cached yet: remember the deletion, so a listing page already in flight cannot insert it.
+      const known = this.tombstones.deletedAt(skillId);
+      if (deletedAt !== null && (known === undefined || olderThan(known, deletedAt))) this.tombstones.record(skillId, deletedAt, stamp);
+      return 'absent';
+    }
+    // A deletion older than the version we hold: the skill was re-created since.
+    if (deletedAt !== null && olderThan(deletedAt, probe.remote_updated_at)) return 'stale';
     if (probe.local_modified_at !== null || this.conflicts.hasOpen(skillId)) {
       const outcome = this.conflicts.onRemoteDelete(this.row(skillId), stamp);
       return outcome === 'conflict' ? 'conflict' : 'deleted';
     }
     this.skills.deleteUnmodified(skillId);
+    this.tombstones.record(skillId, deletedAt ?? probe.remote_updated_at ?? stamp, stamp);
     return 'deleted';
+  }
+
+  /** A listed item that failed validation: kept as it is locally, marked seen, listed for a retry. */
+  skipInvalid(skillId: string, reason: string, stamp: string): void {
+    this.itemErrors.record('skills', skillId, reason, stamp);
+    this.skills.touch(skillId, stamp);
   }
 
   private row(skillId: string): SkillRow {

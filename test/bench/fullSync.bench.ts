@@ -23,7 +23,16 @@ function runWorker(kind: 'engine' | 'baseline', apiUrl: string, batch: number) {
       encoding: 'utf8',
       maxBuffer: 16 * 2 ** 20,
     });
-    return JSON.parse(out.trim().split('\n').pop()!) as { ms: number; peak_rss_mb: number; idle_rss_mb: number; skills: number; result: string };
+    return JSON.parse(out.trim().split('\n').pop()!) as {
+      ms: number;
+      peak_rss_mb: number;
+      idle_rss_mb: number;
+      skills: number;
+      result: string;
+      resync_ms?: number;
+      resync_deleted_ms?: number;
+      deleted?: number;
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -48,6 +57,12 @@ export async function run(skillCount: number): Promise<Row[]> {
         engine_peak_rss_mb: engine.peak_rss_mb,
         engine_rss_before_mb: engine.idle_rss_mb,
         baseline_peak_rss_mb: baseline.peak_rss_mb,
+        // Second full listing, unchanged catalogue: every row comes back as the same version.
+        resync_s: (engine.resync_ms ?? 0) / 1000,
+        // Full listing after the remote deleted 1 %: each unlisted row checked by id before removal.
+        resync_1pct_deleted_s: (engine.resync_deleted_ms ?? 0) / 1000,
+        verified: engine.deleted ?? 0,
+        sweep_cost_ratio: (engine.resync_deleted_ms ?? 0) / (engine.resync_ms ?? 1),
         target_met: engineRate / baseRate >= 0.6 && engineRate >= 20_000 && engine.peak_rss_mb < 200,
       });
     }

@@ -20,6 +20,7 @@ describe('configuration', () => {
       wsEnabled: true,
       syncEnabled: true,
       conflictStrategy: 'manual',
+      conflictAutoCritical: false,
       host: '127.0.0.1',
       port: 8000,
       dbPath: '/srv/atom/atom_dev.db',

@@ -6,7 +6,9 @@ import { EngineError } from '../../engine/errors.js';
 import { EngineEvents, type EngineEventMap } from '../../engine/events.js';
 import type { Logger } from '../../engine/log/index.js';
 import { openDatabase, type Db } from '../../engine/store/database.js';
+import { ItemErrorsRepo } from '../../engine/store/itemErrorsRepo.js';
 import { SkillsRepo, type SkillRow } from '../../engine/store/skillsRepo.js';
+import { TombstonesRepo } from '../../engine/store/tombstonesRepo.js';
 import { createStamper } from '../../engine/store/stamp.js';
 import { SkillApplier } from '../../engine/sync/skillApplier.js';
 import { ManualClock } from '../support/manualClock.js';
@@ -56,7 +58,7 @@ interface Env {
 
 let env: Env;
 
-function setup(strategy: ConflictStrategySetting = 'manual'): Env {
+function setup(strategy: ConflictStrategySetting = 'manual', autoCritical = false): Env {
   const tmp = tempDir('atom-conflicts-');
   const db = openDatabase(tmp.file('atom_dev.db'));
   const clock = new ManualClock();
@@ -64,14 +66,14 @@ function setup(strategy: ConflictStrategySetting = 'manual'): Env {
   const events: Env['events'] = [];
   bus.onAny((name, payload) => events.push({ name, payload }));
   const logs: string[] = [];
-  const service = new ConflictResolutionService({ db, events: bus, clock, log: capturingLogger(logs), strategy });
+  const service = new ConflictResolutionService({ db, events: bus, clock, log: capturingLogger(logs), strategy, autoCritical });
   const skills = new SkillsRepo(db);
   const stamper = createStamper(() => clock.now());
   const stamp = () => {
     clock.advance(5);
     return stamper();
   };
-  return { db, service, skills, applier: new SkillApplier(db, skills, service), events, logs, clock, stamp, cleanup: () => (db.close(), tmp.cleanup()) };
+  return { db, service, skills, applier: new SkillApplier(db, skills, new TombstonesRepo(db), new ItemErrorsRepo(db), service), events, logs, clock, stamp, cleanup: () => (db.close(), tmp.cleanup()) };
 }
 
 /** The remote's first version, as a sync would write it. */
@@ -91,7 +93,7 @@ function arrive(remote: RemoteSkill) {
   return env.db.transaction(() => env.applier.applySkill(remote, env.stamp())).immediate();
 }
 function arriveDelete(id = 'skill-1') {
-  return env.db.transaction(() => env.applier.applyDelete(id, env.stamp())).immediate();
+  return env.db.transaction(() => env.applier.applyDelete(id, env.stamp(), null)).immediate();
 }
 
 const row = (id = 'skill-1'): SkillRow | undefined => env.skills.get(id);
@@ -257,7 +259,8 @@ describe('resolution', () => {
   it.each([
     {
       strategy: 'local_wins' as const,
-      expected: { description: 'my notes', version: '1.0.0', code: 'print("mine")', modified: true, base: REMOTE },
+      // The local edits win the clash; the version only the remote changed follows the remote.
+      expected: { description: 'my notes', version: '1.1.0', code: 'print("mine")', modified: true, base: REMOTE },
     },
     {
       strategy: 'remote_wins' as const,
@@ -282,6 +285,10 @@ describe('resolution', () => {
     // the same remote again is not a new conflict
     arrive(REMOTE);
     expect(env.service.counts().unresolved).toBe(0);
+    // nor is a later remote change to a field the local side never edited
+    arrive(remoteEdit({ description: 'their notes', version: '1.2.0' }, '2026-01-04T00:00:00.000Z'));
+    expect(env.service.counts().unresolved).toBe(0);
+    expect(row()!.version).toBe('1.2.0');
   });
 
   it('merge is refused while a field clashes, then applies the choices', () => {
@@ -333,7 +340,8 @@ describe('resolution', () => {
     const kept = row('skill-1')!;
     expect(kept.description).toBe('keep me');
     expect(kept.local_modified_at).not.toBeNull();
-    expect(JSON.parse(kept.base_payload!)).toMatchObject({ description: 'keep me' });
+    // The base stays the last version both sides agreed on, not the local one.
+    expect(JSON.parse(kept.base_payload!)).toMatchObject({ description: BASE.description });
     // the next full listing still misses it: the choice holds, no new conflict
     expect(arriveDelete('skill-1')).toBe('conflict');
     expect(env.service.counts().unresolved).toBe(1);
@@ -383,6 +391,46 @@ describe('resolution', () => {
 });
 
 describe('configured strategies', () => {
+  it('never throws away a critical local edit or applies a downgrade on their own, unless opted in', () => {
+    env.cleanup();
+    env = setup('remote_wins');
+    seed();
+    editCode('print("mine")');
+    editDescription('mine');
+    expect(arrive(remoteEdit({ description: 'theirs' }))).toBe('conflict');
+    expect(JSON.parse(row()!.payload)).toMatchObject({ code: 'print("mine")' });
+    expect(conflictRows()[0]).toMatchObject({ status: 'unresolved' });
+    seed(remoteEdit({ version: '3.0.0', skill_id: 'skill-9' }));
+    expect(arrive({ ...remoteEdit({ version: '2.0.0' }, '2026-01-03T00:00:00.000Z'), skill_id: 'skill-9' })).toBe('conflict');
+    expect(row('skill-9')!.version).toBe('3.0.0');
+    expect(env.logs.some((l) => l.includes('conflict left for a person'))).toBe(true);
+
+    env.cleanup();
+    env = setup('remote_wins', true);
+    seed();
+    editCode('print("mine")');
+    editDescription('mine');
+    expect(arrive(remoteEdit({ description: 'theirs' }))).toBe('updated');
+    expect(row()).toMatchObject({ description: 'theirs', local_modified_at: null });
+  });
+
+  it('keeps a local edit kept after a remote deletion when the skill is listed again', () => {
+    seed();
+    editCode('print("mine")');
+    arriveDelete();
+    env.service.resolve(openId(), 'local_wins', {}, 't');
+    // Listed again unchanged: the local code stays, and nothing new to decide.
+    expect(arrive(BASE)).not.toBe('updated');
+    expect(JSON.parse(row()!.payload)).toMatchObject({ code: 'print("mine")' });
+    // Listed again with a remote change elsewhere: merged against the agreed base, local code kept.
+    expect(arrive(remoteEdit({ description: 'theirs' }))).toBe('merged');
+    expect(row()!.description).toBe('theirs');
+    expect(JSON.parse(row()!.payload)).toMatchObject({ code: 'print("mine")' });
+    // Listed again with a remote code change: a conflict, never a silent overwrite.
+    expect(arrive(remoteEdit({ code: 'print("theirs")' }, '2026-01-05T00:00:00.000Z'))).toBe('conflict');
+    expect(JSON.parse(row()!.payload)).toMatchObject({ code: 'print("mine")' });
+  });
+
   it('remote_wins resolves each conflict as it is detected', () => {
     env.cleanup();
     env = setup('remote_wins');
@@ -400,9 +448,10 @@ describe('configured strategies', () => {
     editDescription('mine');
     expect(arrive(remoteEdit({ description: 'theirs' }))).toBe('conflict');
     expect(env.service.counts().unresolved).toBe(1);
+    // A version downgrade is never applied by a strategy on its own.
     seed(remoteEdit({ version: '3.0.0', skill_id: 'skill-9' }));
-    expect(arrive({ ...remoteEdit({ version: '2.0.0' }), skill_id: 'skill-9' })).toBe('merged');
-    expect(row('skill-9')!.version).toBe('2.0.0');
+    expect(arrive({ ...remoteEdit({ version: '2.0.0' }), skill_id: 'skill-9' })).toBe('conflict');
+    expect(row('skill-9')!.version).toBe('3.0.0');
   });
 
   it('local_wins keeps local content on a remote deletion', () => {

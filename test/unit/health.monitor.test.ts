@@ -15,7 +15,7 @@ function setup(overrides: Partial<ConstructorParameters<typeof HealthMonitor>[0]
   const iso = () => new Date(clock.now()).toISOString();
   const finished = (result: 'success' | 'failure' | 'cancelled', errorKind: 'auth' | 'unavailable' | null = null) =>
     events.emit('sync.finished', {
-      run_id: 1, mode: 'incremental', result, items: 0, duration_ms: 10, error: result === 'failure' ? 'boom' : null, error_kind: errorKind, at: iso(),
+      run_id: 1, mode: 'incremental', result, items: 0, skipped: 0, duration_ms: 10, error: result === 'failure' ? 'boom' : null, error_kind: errorKind, at: iso(),
     });
   const error = () => events.emit('sync.error', { operation: 'skills', kind: 'unavailable', message: 'boom', at: iso() });
   return { clock, events, monitor, finished, error };
@@ -77,7 +77,7 @@ describe('HealthMonitor', () => {
 
   it('counts consecutive failures (cancelled runs do not count) and errors in the window', () => {
     const { clock, monitor, finished, error, events } = setup({ scheduler: { running: true, paused: false }, wsState: 'connected' });
-    events.emit('sync.finished', { run_id: 0, mode: 'full', result: 'success', items: 1, duration_ms: 1, error: null, error_kind: null, at: new Date(clock.now()).toISOString() });
+    events.emit('sync.finished', { run_id: 0, mode: 'full', result: 'success', items: 1, skipped: 0, duration_ms: 1, error: null, error_kind: null, at: new Date(clock.now()).toISOString() });
     for (let i = 0; i < 4; i++) {
       error();
       finished('failure');

@@ -82,8 +82,8 @@ describe('sync metrics', () => {
     events.emit('sync.started', { run_id: 1, mode: 'full', at: '2026-02-19T10:00:00.000Z' });
     expect(sample(await metrics.render(), 'sync_in_progress')).toBe(1);
     events.emit('sync.error', { operation: 'skills', kind: 'timeout', message: 'slow', at: '2026-02-19T10:00:01.000Z' });
-    events.emit('sync.finished', { run_id: 1, mode: 'full', result: 'failure', items: 0, duration_ms: 700, error: 'slow', error_kind: 'timeout', at: '2026-02-19T10:00:01.000Z' });
-    events.emit('sync.finished', { run_id: 2, mode: 'incremental', result: 'success', items: 4, duration_ms: 42_000, error: null, error_kind: null, at: '2026-02-19T10:05:00.000Z' });
+    events.emit('sync.finished', { run_id: 1, mode: 'full', result: 'failure', items: 0, skipped: 0, duration_ms: 700, error: 'slow', error_kind: 'timeout', at: '2026-02-19T10:00:01.000Z' });
+    events.emit('sync.finished', { run_id: 2, mode: 'incremental', result: 'success', items: 4, skipped: 0, duration_ms: 42_000, error: null, error_kind: null, at: '2026-02-19T10:05:00.000Z' });
     events.emit('catalogue.counts', { skills_cached: 321, categories_cached: 9 });
     const text = await metrics.render();
     expect(sample(text, 'sync_in_progress')).toBe(0);
@@ -153,7 +153,7 @@ describe('sync metrics', () => {
       return;
     }
     const { events, metrics } = setup();
-    events.emit('sync.finished', { run_id: 1, mode: 'full', result: 'success', items: 3, duration_ms: 1500, error: null, error_kind: null, at: '2026-02-19T10:00:00.000Z' });
+    events.emit('sync.finished', { run_id: 1, mode: 'full', result: 'success', items: 3, skipped: 0, duration_ms: 1500, error: null, error_kind: null, at: '2026-02-19T10:00:00.000Z' });
     events.emit('sync.error', { operation: 'ratings_upload', kind: 'rate_limited', message: 'slow down', at: '2026-02-19T10:00:00.000Z' });
     events.emit('websocket.message', { type: 'ping' });
     const text = await metrics.render();

@@ -26,7 +26,7 @@ function snap(over: DeepPartial<EngineSnapshot> = {}): EngineSnapshot {
     sync: {
       status: 'idle', paused: false, mode: null, run_id: null, last_sync: minutesAgo(5), sync_age_minutes: 5,
       skills_cached: 500, categories_cached: 12, last_error: null, last_error_kind: null, next_sync: null,
-      progress: null, consecutive_failures: 0, demo_mode: false,
+      progress: null, consecutive_failures: 0, invalid_items: 0, demo_mode: false,
     },
     health: {
       status: 'healthy', last_sync: minutesAgo(5), sync_age_minutes: 5, websocket_connected: true, scheduler_running: true,

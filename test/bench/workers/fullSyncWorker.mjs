@@ -28,18 +28,31 @@ async function engine() {
     ATOM_LOG_LEVEL: 'warn',
   });
   const instance = await createEngine(config, { listen: false, syncOnStart: false, staticDir: null });
+  const full = async () => {
+    const t0 = performance.now();
+    const outcome = instance.services.sync.trigger('full', 'manual');
+    if (!outcome.accepted) throw new Error(outcome.reason);
+    await instance.services.sync.idle();
+    const run = instance.services.sync.runs(1)[0];
+    if (run.result !== 'success') throw new Error(`full sync ${run.result}: ${run.error}`);
+    return performance.now() - t0;
+  };
   const idleRss = Math.round(process.memoryUsage().rss / 2 ** 20);
   const stop = rssSampler();
-  const t0 = performance.now();
-  const outcome = instance.services.sync.trigger('full', 'manual');
-  if (!outcome.accepted) throw new Error(outcome.reason);
-  await instance.services.sync.idle();
-  const ms = performance.now() - t0;
+  const ms = await full();
   const peak = stop();
-  const result = instance.services.sync.runs(1)[0].result;
   const skills = instance.services.sync.status().skills_cached;
+  // A second full listing of an unchanged catalogue, then one after the remote deleted 1 %:
+  // every row the listing no longer has is checked by id before it is removed.
+  const resyncMs = await full();
+  const control = apiUrl.replace(/\/api\/v1\/marketplace$/, '/__emulator');
+  const deleted = Math.max(1, Math.round(skills / 100));
+  await request(`${control}/mutate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ delete: deleted, push: false }) }).then((r) => r.body.text());
+  const resyncDeletedMs = await full();
+  const left = instance.services.sync.status().skills_cached;
+  if (left !== skills - deleted) throw new Error(`after deleting ${deleted} of ${skills}, ${left} remain cached`);
   await instance.stop();
-  return { ms, peak_rss_mb: peak, idle_rss_mb: idleRss, skills, result };
+  return { ms, peak_rss_mb: peak, idle_rss_mb: idleRss, skills, result: 'success', resync_ms: resyncMs, resync_deleted_ms: resyncDeletedMs, deleted };
 }
 
 async function baseline() {

@@ -1,0 +1,40 @@
+import type { Db } from './database.js';
+
+/**
+ * Remote deletions with the remote time they happened, so a listing page or frame that carries an
+ * older version of a deleted skill (fetched before the deletion, written after) is not applied.
+ */
+export class TombstonesRepo {
+  private readonly getStmt;
+  private readonly putStmt;
+  private readonly clearStmt;
+  private readonly pruneStmt;
+
+  constructor(db: Db) {
+    this.getStmt = db.prepare('SELECT deleted_at FROM skill_tombstones WHERE skill_id = ?').pluck();
+    this.putStmt = db.prepare(
+      `INSERT INTO skill_tombstones (skill_id, deleted_at, recorded_at) VALUES (?, ?, ?)
+       ON CONFLICT (skill_id) DO UPDATE SET deleted_at = excluded.deleted_at, recorded_at = excluded.recorded_at`,
+    );
+    this.clearStmt = db.prepare('DELETE FROM skill_tombstones WHERE skill_id = ?');
+    this.pruneStmt = db.prepare('DELETE FROM skill_tombstones WHERE recorded_at < ?');
+  }
+
+  /** When the remote deleted this skill, if we know it was deleted. */
+  deletedAt(skillId: string): string | undefined {
+    return this.getStmt.get(skillId) as string | undefined;
+  }
+
+  record(skillId: string, deletedAt: string, now: string): void {
+    this.putStmt.run(skillId, deletedAt, now);
+  }
+
+  clear(skillId: string): void {
+    this.clearStmt.run(skillId);
+  }
+
+  /** Tombstones recorded before `before` can no longer meet a page fetched ahead of them. */
+  prune(before: string): number {
+    return this.pruneStmt.run(before).changes;
+  }
+}
