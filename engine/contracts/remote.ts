@@ -65,10 +65,14 @@ export interface RateRequest {
   user_id: string;
   rating: number;
   comment?: string | null;
+  /** When the rating was last changed locally: on PUT, the newest timestamp wins on the server. */
+  updated_at?: string;
 }
 export interface RateResponse {
   success: true;
   rating_id: string;
+  /** PUT only: whether our values replaced the stored ones (false: the server's were as new or newer). */
+  updated?: boolean;
 }
 
 /** ext: POST /ratings/batch */
@@ -79,6 +83,8 @@ export interface BatchRatingItem {
   rating: number;
   comment?: string | null;
   created_at: string;
+  /** When the rating was last changed locally: the server keeps one rating per (skill, user), newest wins. */
+  updated_at?: string;
 }
 export interface BatchRatingRequest {
   ratings: BatchRatingItem[];
@@ -122,7 +128,7 @@ export interface RemoteErrorBody {
 /** WebSocket frames: JSON text `{type, data, timestamp}`. */
 export type WsMessage =
   | { type: 'skill_update'; data: RemoteSkill; timestamp: string }
-  | { type: 'skill_delete'; data: { skill_id: string }; timestamp: string }
+  | { type: 'skill_delete'; data: { skill_id: string; updated_at?: string }; timestamp: string }
   | { type: 'category_update'; data: RemoteCategory; timestamp: string }
   | {
       type: 'rating_update';
@@ -146,6 +152,19 @@ export const MARKETPLACE = {
 /** ext capabilities a server may lack; the emulator can switch each off. */
 export type Extension = 'updated_since' | 'ratings_batch' | 'ratings_list';
 
+/**
+ * PUT /skills/marketplace/skills/{skill_id}/rate: updates the (skill, user) pair's rating; the
+ * newest timestamp wins (an `updated_at` older than the stored one changes nothing). Answers
+ * 200 `{"success": true, "rating_id", "updated": boolean}`, 404 when the pair has no rating.
+ */
+export interface RateUpdateRequest {
+  skill_id?: string;
+  user_id: string;
+  rating: number;
+  comment?: string | null;
+  updated_at?: string;
+}
+
 /** Emulator control API: POST /__emulator/faults (all optional; {} clears). */
 export interface EmulatorFaults {
   /** Fraction 0..1 of marketplace HTTP requests answered with `http_status`. */
@@ -168,6 +187,33 @@ export interface EmulatorFaults {
   /** Skill ids whose ratings are rejected as invalid (422 / status "rejected"). */
   reject_ratings_for?: string[];
   unsupported_extensions?: Extension[];
+  /**
+   * After each plain (not updated_since) skills listing page is served: delete `delete` live
+   * skills from the front of skill_id order and add `add` new ones (real, pushed mutations).
+   */
+  listing_churn?: { delete?: number; add?: number };
+  /** Serve at most this many items per page while echoing the requested page_size. */
+  page_size_cap?: number;
+  /** The server clock runs this far ahead (+) or behind (-) real time; |x| <= 1 day. */
+  clock_skew_ms?: number;
+  /** New server stamps are truncated to this resolution (and may tie). */
+  clock_resolution_ms?: number;
+  /** updated_since filters with >= instead of > (boundary rows are sent again). */
+  since_inclusive?: boolean;
+  /** Whole-second timestamps render without milliseconds in bodies and frames. */
+  mixed_precision?: boolean;
+  /** Fraction 0..1 of rating POST/PUT requests whose effect is committed, then the reply is lost. */
+  lost_reply_rate?: number;
+  /** Skills served with wrong-typed fields (`version: 42`, `name: {"en": ...}`). */
+  poison_ids?: string[];
+  /** Fraction 0..1 of skills poisoned, chosen per skill from the seed (stable across requests). */
+  poison_rate?: number;
+  /** Fraction 0..1 of pushed frames sent twice. */
+  ws_duplicate_rate?: number;
+  /** Fraction 0..1 of pushed frames held back and sent after the next one (or after 200 ms). */
+  ws_reorder_rate?: number;
+  /** The 409 for an existing rating leaves `rating_id` out of its body. */
+  conflict_omits_rating_id?: boolean;
   /** Seed for the fault dice, so a failing test replays. */
   seed?: number;
 }
@@ -188,6 +234,8 @@ export interface EmulatorMutation {
   ratings?: number;
   /** Rename/update N categories, push category_update. */
   categories?: number;
+  /** Every skill this mutation updates, deletes or adds gets one shared updated_at. */
+  tied?: boolean;
   /** Whether to push WebSocket messages (default true). */
   push?: boolean;
 }
@@ -199,20 +247,48 @@ export interface EmulatorMutationResult {
   categories: string[];
 }
 
-/** GET /__emulator/ratings: what the emulator received from clients. */
+/** GET /__emulator/ratings: one entry per stored rating that clients wrote. */
 export interface EmulatorReceivedRating {
+  /** The first client_rating_id that reached this rating (null for single POSTs). */
   client_rating_id: string | null;
+  /** Every client_rating_id that resolved to this rating, first one first. */
+  client_rating_ids: string[];
   rating_id: string;
   skill_id: string;
   user_id: string;
+  /** Current values. */
   rating: number;
   comment: string | null;
+  /** Server time of the first client write. */
   received_at: string;
+  updated_at: string;
+  /** Path of the first client write. */
   via: 'batch' | 'single';
+  /** Client requests that wrote it: the create, then each update or duplicate-acknowledged write. */
+  writes: number;
 }
 export interface EmulatorRatingsResponse {
   items: EmulatorReceivedRating[];
   total: number;
-  /** client_rating_ids seen more than once as separate stored ratings (must stay empty). */
+  /**
+   * Keys stored more than once, computed from the raw storage: client_rating_ids and
+   * `skill_id|user_id` pairs. Must stay empty.
+   */
   duplicates: string[];
+  /** Client rating writes by outcome, since the last reset. */
+  requests: { create: number; update: number; conflict: number; duplicate: number };
+}
+
+/** GET /__emulator/stats */
+export interface EmulatorStats {
+  skills: number;
+  deleted: number;
+  categories: number;
+  /** Stored ratings that clients wrote. */
+  ratings_received: number;
+  /** Marketplace HTTP requests seen (all outcomes, never reset). */
+  requests: number;
+  /** Replies dropped after commit by lost_reply_rate, since the last reset. */
+  lost_replies: number;
+  ws_clients: number;
 }

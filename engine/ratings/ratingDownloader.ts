@@ -10,7 +10,8 @@ import { isoNow, type Clock } from '../clock.js';
 import type { RemoteRating } from '../contracts/remote.js';
 import { ExtensionMissingError } from '../errors.js';
 import type { Logger } from '../log/index.js';
-import type { MarketplaceClient } from '../remote/types.js';
+import { advances, keysetSince, laterStamp, withOverlap } from '../remote/keysetCursor.js';
+import type { MarketplaceClient, RatingPage } from '../remote/types.js';
 import { writeTransaction, type Db } from '../store/database.js';
 import type { RatingsRepo } from '../store/ratingsRepo.js';
 import type { SkillsRepo } from '../store/skillsRepo.js';
@@ -29,27 +30,15 @@ export interface DownloaderDeps {
 }
 
 const MAX_PAGES = 100_000;
-const time = (iso: string) => (iso ? Date.parse(iso) : NaN);
+/** Each run re-reads this far before the stored cursor: rows a lagging server stamped just before it. */
+export const RATING_OVERLAP_MS = 2_000;
 
-/** The later of two cursors (null = none); unparseable stamps never move it. */
-function later(a: string | null, b: string | null): string | null {
-  if (b === null || Number.isNaN(time(b))) return a;
-  if (a === null || Number.isNaN(time(a))) return b;
-  return time(b) > time(a) ? b : a;
-}
-
-/**
- * The cursor a page allows: everything up to the newest stamp when the listing is complete,
- * otherwise only below the page's last stamp, since more ratings with that very stamp may
- * follow on the next page (the server filters strictly after the cursor).
- */
-export function pageCursor(ratings: readonly RemoteRating[], previous: string | null, complete: boolean): string | null {
-  let cursor = previous;
-  const lastStamp = ratings.length ? time(ratings[ratings.length - 1]!.updated_at) : NaN;
-  for (const r of ratings) {
-    if (complete || time(r.updated_at) < lastStamp) cursor = later(cursor, r.updated_at);
-  }
-  return cursor;
+/** Whether this page ends the listing: by total_pages or total when the server gives them, else a short page. */
+export function isLastPage(page: RatingPage, pageNumber: number): boolean {
+  if (page.received === 0) return true;
+  if (page.totalPages !== null) return pageNumber >= page.totalPages;
+  if (page.total !== null) return (pageNumber - 1) * page.pageSize + page.received >= page.total;
+  return page.received < page.pageSize;
 }
 
 export class RatingDownloader {
@@ -60,15 +49,22 @@ export class RatingDownloader {
     this.pageSize = deps.pageSize ?? 500;
   }
 
-  /** Returns how many ratings were stored, or null when the remote cannot list ratings. */
+  /**
+   * Returns how many ratings were stored, or null when the remote cannot list ratings. Keyset
+   * paged: each request asks for what changed after the last stamp applied, so ratings edited
+   * during the download move to the end of the listing instead of shifting offset pages under
+   * us; the page number only steps through a page whose rows all share one stamp.
+   */
   async run(): Promise<number | null> {
     if (this.listMissing) return null;
     const { client, state, log } = this.deps;
-    const since = state.get('ratings')?.cursor ?? null;
-    let cursor = since;
+    let cursor = state.get('ratings')?.cursor ?? null;
+    let since = cursor === null ? null : withOverlap(cursor, RATING_OVERLAP_MS);
+    let page = 1;
     let stored = 0;
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      let response;
+    let previous: ReadonlySet<string> = new Set();
+    for (let guard = 0; guard < MAX_PAGES; guard++) {
+      let response: RatingPage;
       try {
         response = await client.listRatings({ updatedSince: since, page, pageSize: this.pageSize });
       } catch (error) {
@@ -77,14 +73,27 @@ export class RatingDownloader {
         log.warn('the remote cannot list ratings; other users\' ratings arrive only as skill aggregates', { status: error.status ?? undefined });
         return null;
       }
-      const { ratings } = response;
-      const complete =
-        ratings.length === 0 ||
-        (response.total_pages !== undefined ? page >= response.total_pages : page * Math.max(1, response.page_size) >= response.total);
-      const next = pageCursor(ratings, cursor, complete);
-      stored += this.store(ratings, next !== cursor ? next : null);
-      cursor = next;
-      if (complete) break;
+      if (response.invalid > 0) log.warn('invalid ratings skipped in the listing', { count: response.invalid, page });
+      const last = isLastPage(response, page);
+      const stamps = response.ratings.map((r) => r.updated_at);
+      // Below the page's newest stamp everything is here; at it, more rows may follow on the next page.
+      const next = last ? stamps.reduce<string | null>(laterStamp, null) : keysetSince(stamps);
+      const moved = laterStamp(cursor, next);
+      stored += this.store(response.ratings, moved !== cursor ? moved : null);
+      cursor = moved;
+      if (last) break;
+      const ids = new Set(response.ratings.map((r) => r.rating_id));
+      if (ids.size > 0 && [...ids].every((id) => previous.has(id))) {
+        log.warn('the rating listing sent the same page again; stopping this download', { page, updated_since: since ?? undefined });
+        break;
+      }
+      previous = ids;
+      if (advances(next, since)) {
+        since = next;
+        page = 1;
+      } else {
+        page++; // one stamp across the whole page (or no usable stamp): step through it by page number
+      }
     }
     return stored;
   }

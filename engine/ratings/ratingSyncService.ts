@@ -20,6 +20,7 @@ import { createStamper } from '../store/stamp.js';
 import { SyncStateRepo } from '../store/syncStateRepo.js';
 import { RatingDownloader } from './ratingDownloader.js';
 import { checkLocalRating, readAggregate } from './ratingInput.js';
+import { RatingPairs } from './ratingPairs.js';
 import { RatingUploader } from './ratingUploader.js';
 import { UploadPhase, type PhaseProblem } from './uploadPhase.js';
 import { emptyOutcomeTally, UploadRecorder } from './uploadRecorder.js';
@@ -47,6 +48,7 @@ export class RatingSyncService implements RatingSync {
   private readonly skills: SkillsRepo;
   private readonly state: SyncStateRepo;
   private readonly phase: UploadPhase;
+  private readonly pairs: RatingPairs;
   private readonly downloader: RatingDownloader;
   private readonly stamp: () => string;
   private readonly intervalMs: number;
@@ -67,11 +69,13 @@ export class RatingSyncService implements RatingSync {
     this.stamp = createStamper(() => clock.now());
     this.intervalMs = config.ratingSyncIntervalMinutes * 60_000;
     const recorder = new UploadRecorder(db, this.ratings, this.failed, { maxAttempts: config.ratingMaxAttempts, backoffCapMs: this.intervalMs });
+    this.pairs = new RatingPairs(db, this.ratings, this.failed);
     this.phase = new UploadPhase({
       ratings: this.ratings,
       failed: this.failed,
       uploader: new RatingUploader(client, log),
       recorder,
+      pairs: this.pairs,
       events: deps.events,
       clock,
       batchSize: config.ratingBatchSize,
@@ -228,7 +232,9 @@ export class RatingSyncService implements RatingSync {
       const done = rating?.sync_status === 'uploaded';
       return { id, result: done ? 'uploaded' : 'failed', error: done ? null : (rating?.last_upload_error ?? 'this failed upload was superseded') };
     }
-    const sent = await this.phase.send([rating], emptyOutcomeTally());
+    const [ready] = this.pairs.prepare([rating], isoNow(this.deps.clock));
+    if (!ready) return { id, result: 'uploaded', error: null }; // a newer rating for the same skill replaced it
+    const sent = await this.phase.send([ready], emptyOutcomeTally());
     const outcome = sent.outcomes[0];
     const uploaded = outcome?.result === 'accepted' || outcome?.result === 'duplicate';
     const error = uploaded ? null : outcome && 'error' in outcome ? outcome.error : (sent.problem?.message ?? 'not sent');

@@ -1,22 +1,27 @@
 /**
- * Sends local ratings to the remote: one idempotent batch request (ext), or, on a server
- * without it, one base-API request per rating. Reports an outcome per rating attempted.
+ * Sends local ratings to the remote: new ones in one idempotent batch request (ext), or, on a
+ * server without it, one base-API request each; a rating whose (skill, user) pair the remote
+ * already holds goes as an update (PUT, idempotent). Each outcome goes to the sink as soon as it
+ * is known, so it can be recorded before anything else is sent.
  */
 import type { ErrorKind } from '../contracts/api.js';
-import type { BatchRatingItem } from '../contracts/remote.js';
+import type { BatchRatingItem, RateResponse } from '../contracts/remote.js';
 import { errorMessage, ExtensionMissingError, RemoteError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import type { MarketplaceClient } from '../remote/types.js';
 import type { RatingRow } from '../store/ratingsRepo.js';
+import { findHeldRating, OwnWrites, sameValue } from './refusedUpdate.js';
 
+/** What became of one rating, with the row as it was sent (the recorder checks it did not change since). */
 export type UploadOutcome =
-  | { id: string; result: 'accepted' | 'duplicate'; remoteRatingId: string | null }
-  | { id: string; result: 'rejected'; error: string }
-  | { id: string; result: 'failed'; error: string; kind: ErrorKind };
+  | { row: RatingRow; result: 'accepted' | 'duplicate'; remoteRatingId: string | null }
+  | { row: RatingRow; result: 'rejected'; error: string }
+  | { row: RatingRow; result: 'failed'; error: string; kind: ErrorKind; remoteRatingId: string | null };
+
+/** Receives outcomes as they arrive: one at a time on the one-by-one path, a whole batch's at once. */
+export type OutcomeSink = (outcomes: readonly UploadOutcome[]) => void;
 
 export interface UploadResult {
-  /** One per rating attempted (ratings after a stop are left out: not attempted, not counted). */
-  outcomes: UploadOutcome[];
   /** Why the pass stopped early: an auth refusal, or a remote that keeps failing. */
   stop: RemoteError | null;
 }
@@ -31,17 +36,27 @@ const toItem = (row: RatingRow): BatchRatingItem => ({
   rating: row.rating,
   comment: row.comment,
   created_at: row.created_at,
+  updated_at: row.updated_at,
 });
 
 const isAuth = (error: unknown): error is RemoteError => error instanceof RemoteError && error.kind === 'auth';
+/** A 4xx that is about this request (not auth, not a missing extension): sending it again changes nothing. */
+const isRefusal = (error: unknown): error is RemoteError => error instanceof RemoteError && !error.transient && !isAuth(error);
 
 /** A failure to try again later (transient), or a bug-shaped one we also keep the rating for. */
-function failed(id: string, error: unknown): UploadOutcome {
-  return { id, result: 'failed', error: errorMessage(error), kind: error instanceof RemoteError ? error.kind : 'internal' };
+function failed(row: RatingRow, error: unknown, remoteRatingId: string | null = null): UploadOutcome {
+  return { row, result: 'failed', error: errorMessage(error), kind: error instanceof RemoteError ? error.kind : 'internal', remoteRatingId };
+}
+
+/** An update answered: `updated` false means the remote already held this value or a newer one. */
+function acknowledged(row: RatingRow, response: RateResponse): UploadOutcome {
+  return { row, result: response.updated === false ? 'duplicate' : 'accepted', remoteRatingId: response.rating_id };
 }
 
 export class RatingUploader {
   private batchMissing = false;
+  /** What the remote acknowledged holding per pair, so a refusal of our newer value can be checked. */
+  private readonly ownWrites = new OwnWrites();
 
   constructor(
     private readonly client: MarketplaceClient,
@@ -54,72 +69,158 @@ export class RatingUploader {
     return this.batchMissing;
   }
 
-  async upload(rows: readonly RatingRow[]): Promise<UploadResult> {
-    if (rows.length === 0) return { outcomes: [], stop: null };
-    if (!this.batchMissing) {
+  async upload(rows: readonly RatingRow[], sink: OutcomeSink): Promise<UploadResult> {
+    const answered = new Set<string>();
+    const record: OutcomeSink = (outcomes) => {
+      sink(outcomes);
+      for (const o of outcomes) answered.add(o.row.id);
+    };
+    // A pair the remote already holds is updated, never created again.
+    const updates = rows.filter((r) => r.remote_rating_id !== null);
+    const creates = rows.filter((r) => r.remote_rating_id === null);
+    let stop: RemoteError | null = null;
+    if (creates.length > 0 && !this.batchMissing) {
       try {
-        return await this.viaBatch(rows);
+        stop = await this.viaBatch(creates, record);
       } catch (error) {
         if (!(error instanceof ExtensionMissingError)) throw error;
         this.batchMissing = true;
         this.log.warn('the remote has no batch rating upload; uploading one rating per request from now on', { status: error.status ?? undefined });
       }
     }
-    return this.oneByOne(rows);
+    if (stop) return { stop };
+    const singles = [...updates, ...(this.batchMissing ? creates.filter((r) => !answered.has(r.id)) : [])];
+    return { stop: await this.oneByOne(singles, record) };
   }
 
-  private async viaBatch(rows: readonly RatingRow[]): Promise<UploadResult> {
+  /**
+   * One batch; a batch the remote refuses as a whole (400, 413 …) is split in halves until the
+   * refused ratings are found, so one bad rating never holds the others back.
+   */
+  private async viaBatch(rows: readonly RatingRow[], sink: OutcomeSink): Promise<RemoteError | null> {
     let results;
     try {
       results = await this.client.uploadRatings(rows.map(toItem));
     } catch (error) {
       if (error instanceof ExtensionMissingError) throw error;
-      if (isAuth(error)) return { outcomes: [], stop: error };
+      if (isAuth(error)) return error;
+      if (isRefusal(error) && rows.length > 1) {
+        const half = Math.ceil(rows.length / 2);
+        return (await this.viaBatch(rows.slice(0, half), sink)) ?? (await this.viaBatch(rows.slice(half), sink));
+      }
+      if (isRefusal(error)) {
+        sink([{ row: rows[0]!, result: 'rejected', error: error.message }]);
+        return null;
+      }
       // The whole request failed: every rating in it is tried again later (same ids, no double count).
-      return { outcomes: rows.map((row) => failed(row.id, error)), stop: null };
+      sink(rows.map((row) => failed(row, error)));
+      return null;
     }
     const byId = new Map(results.map((r) => [r.client_rating_id, r]));
-    const outcomes = rows.map((row): UploadOutcome => {
-      const r = byId.get(row.id);
-      if (!r) return { id: row.id, result: 'failed', error: 'the remote answered without a result for this rating', kind: 'invalid_response' };
-      if (r.status === 'rejected') return { id: row.id, result: 'rejected', error: r.error ?? 'rejected by the remote' };
-      return { id: row.id, result: r.status, remoteRatingId: r.rating_id ?? null };
-    });
-    return { outcomes, stop: null };
+    sink(
+      rows.map((row): UploadOutcome => {
+        const r = byId.get(row.id);
+        if (!r) return { row, result: 'failed', error: 'the remote answered without a result for this rating', kind: 'invalid_response', remoteRatingId: null };
+        if (r.status === 'rejected') return { row, result: 'rejected', error: r.error ?? 'rejected by the remote' };
+        this.ownWrites.remember(row.skill_id, row.user_id, row);
+        return { row, result: r.status, remoteRatingId: r.rating_id ?? null };
+      }),
+    );
+    return null;
   }
 
   /**
-   * The base API has no idempotency key, so each rating is sent once per pass and its outcome
-   * recorded before it could be sent again. A few requests run at once to keep throughput up.
+   * The base API has no idempotency key: each rating is sent once per pass, never retried blindly
+   * by the transport, and its outcome recorded as soon as it is known. A few run at once.
    */
-  private async oneByOne(rows: readonly RatingRow[]): Promise<UploadResult> {
-    const outcomes: Array<UploadOutcome | undefined> = new Array(rows.length);
+  private async oneByOne(rows: readonly RatingRow[], sink: OutcomeSink): Promise<RemoteError | null> {
+    if (rows.length === 0) return null;
     let next = 0;
     let consecutiveFailures = 0;
     let stop: RemoteError | null = null;
+    let sinkError: unknown = null;
     const worker = async () => {
-      for (let guard = 0; guard < rows.length && next < rows.length && !stop; guard++) {
-        const index = next++;
-        const row = rows[index]!;
+      for (let guard = 0; guard < rows.length && next < rows.length && !stop && sinkError === null; guard++) {
+        const row = rows[next++]!;
+        let outcome: UploadOutcome;
         try {
-          const response = await this.client.rate({ skill_id: row.skill_id, user_id: row.user_id, rating: row.rating, comment: row.comment });
-          outcomes[index] = { id: row.id, result: 'accepted', remoteRatingId: response.rating_id };
-          consecutiveFailures = 0;
+          outcome = await this.sendOne(row);
         } catch (error) {
           if (isAuth(error)) {
             stop = error;
-          } else if (error instanceof RemoteError && !error.transient) {
-            outcomes[index] = { id: row.id, result: 'rejected', error: error.message };
-          } else {
-            outcomes[index] = failed(row.id, error);
-            if (++consecutiveFailures >= SINGLE_FAILURE_LIMIT) {
-              stop = error instanceof RemoteError ? error : new RemoteError('internal', errorMessage(error));
-            }
+            continue;
           }
+          outcome = isRefusal(error) ? { row, result: 'rejected', error: error.message } : failed(row, error);
+        }
+        if (outcome.result === 'failed') {
+          if (++consecutiveFailures >= SINGLE_FAILURE_LIMIT) stop ??= new RemoteError(outcome.kind, outcome.error);
+        } else {
+          consecutiveFailures = 0;
+        }
+        try {
+          sink([outcome]);
+        } catch (error) {
+          sinkError ??= error;
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, rows.length) }, worker));
-    return { outcomes: outcomes.filter((o): o is UploadOutcome => o !== undefined), stop };
+    if (sinkError !== null) throw sinkError;
+    return stop;
+  }
+
+  /**
+   * One rating: an update when the remote holds the pair, else a create; a 409 on the create
+   * means the pair is there already (our own earlier create whose answer was lost, or an older
+   * rating), so the create is acknowledged and followed by an update with our newer values.
+   * Throws auth and refusals; a transient failure after the remote named the pair's rating comes
+   * back as an outcome carrying that id, so the next attempt goes straight to the update.
+   */
+  private async sendOne(row: RatingRow): Promise<UploadOutcome> {
+    if (row.remote_rating_id !== null) {
+      const updated = await this.update(row);
+      if (updated) return acknowledged(row, updated);
+      // 404: the remote no longer holds the pair; create it again.
+    }
+    const created = await this.client.rate({ skill_id: row.skill_id, user_id: row.user_id, rating: row.rating, comment: row.comment });
+    if (created.status === 'created') {
+      this.ownWrites.remember(row.skill_id, row.user_id, row);
+      return { row, result: 'accepted', remoteRatingId: created.ratingId };
+    }
+    const known = created.ratingId;
+    try {
+      const updated = await this.update(row);
+      if (updated) return acknowledged(row, updated);
+      return failed(row, new RemoteError('invalid_response', 'the remote answered 409 "rating already exists", then 404 to its update'), known);
+    } catch (error) {
+      if (isAuth(error) || isRefusal(error)) throw error;
+      return failed(row, error, known);
+    }
+  }
+
+  /**
+   * PUT with our values. Refused as older while the remote still holds what this process last
+   * wrote for the pair: ours is the pair's newest local value and differs from that write, so it
+   * came later whatever the stamps say; it goes once more, stamped no earlier than the remote's
+   * stamp of our write (see refusedUpdate.ts).
+   */
+  private async update(row: RatingRow): Promise<RateResponse | null> {
+    const request = { skill_id: row.skill_id, user_id: row.user_id, rating: row.rating, comment: row.comment, updated_at: row.updated_at };
+    const answer = await this.client.updateRating(request);
+    if (answer?.updated !== false) {
+      if (answer) this.ownWrites.remember(row.skill_id, row.user_id, row);
+      return answer;
+    }
+    const ours = this.ownWrites.get(row.skill_id, row.user_id);
+    if (!ours || sameValue(ours, row)) return answer;
+    const held = await findHeldRating(this.client, answer.rating_id, row.updated_at);
+    if (!held || !sameValue(held, ours)) return answer;
+    this.log.info('the remote refused a newer rating as older (its stamps run ahead of its clock); sending it stamped after our earlier write', {
+      skill_id: row.skill_id,
+      remote_updated_at: held.updated_at,
+    });
+    const again = await this.client.updateRating({ ...request, notBefore: held.updated_at });
+    if (again?.updated) this.ownWrites.remember(row.skill_id, row.user_id, row);
+    return again;
   }
 }

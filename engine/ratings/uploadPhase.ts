@@ -1,6 +1,7 @@
 /**
  * The upload half of a rating sync: pending local ratings and due dead letters, read in keyset
- * pages (never the whole table), sent batch by batch, each outcome recorded before the next batch.
+ * pages (never the whole table), sent batch by batch, each outcome recorded as soon as it is
+ * known (so a kill mid-batch re-sends only what was not acknowledged).
  */
 import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
@@ -8,8 +9,9 @@ import type { ErrorKind } from '../contracts/api.js';
 import type { EngineEvents } from '../events.js';
 import type { FailedUploadsRepo } from '../store/failedUploadsRepo.js';
 import type { RatingRow, RatingsRepo } from '../store/ratingsRepo.js';
+import type { RatingPairs } from './ratingPairs.js';
 import type { RatingUploader, UploadOutcome } from './ratingUploader.js';
-import type { OutcomeTally, UploadRecorder } from './uploadRecorder.js';
+import { emptyOutcomeTally, type OutcomeTally, type UploadRecorder } from './uploadRecorder.js';
 
 export interface PhaseProblem {
   kind: ErrorKind;
@@ -21,6 +23,7 @@ export interface UploadPhaseDeps {
   failed: FailedUploadsRepo;
   uploader: RatingUploader;
   recorder: UploadRecorder;
+  pairs: RatingPairs;
   events: EngineEvents;
   clock: Clock;
   batchSize: number;
@@ -49,6 +52,7 @@ export class UploadPhase {
   /** Pending local ratings; `respectBackoff` false also sends those still waiting out a backoff. */
   pending(respectBackoff: boolean, tally: OutcomeTally): Promise<PhaseProblem | null> {
     const due = respectBackoff ? isoNow(this.deps.clock) : null;
+    this.deps.pairs.sweep(isoNow(this.deps.clock), this.deps.batchSize);
     if (this.deps.ratings.pendingCount() === 0) return Promise.resolve(null);
     return this.drain<string>('', tally, (after) => {
       const rows = this.deps.ratings.pendingPage(after, this.deps.batchSize, due);
@@ -74,7 +78,8 @@ export class UploadPhase {
       const page = fetch(after);
       if (page.next === null) break;
       after = page.next;
-      const rows = page.rows.filter((r) => !this.inFlight.has(r.id));
+      const free = page.rows.filter((r) => !this.inFlight.has(r.id));
+      const rows = free.length > 0 ? this.deps.pairs.prepare(free, isoNow(this.deps.clock)) : [];
       if (rows.length === 0) continue;
       const sent = await this.send(rows, tally);
       if (sent.stopped) return sent.problem;
@@ -89,31 +94,37 @@ export class UploadPhase {
     return problem;
   }
 
-  /** Uploads these ratings and records what happened, in one transaction. */
+  /** Uploads these ratings; each outcome is recorded (its own transaction) as it arrives. */
   async send(rows: readonly RatingRow[], tally: OutcomeTally): Promise<Sent & { outcomes: UploadOutcome[] }> {
     const { uploader, recorder, events, clock } = this.deps;
-    const upload = uploader.upload(rows);
+    const outcomes: UploadOutcome[] = [];
+    const counts = emptyOutcomeTally();
+    const upload = uploader.upload(rows, (arrived) => {
+      const recorded = recorder.record(arrived, clock.now());
+      for (const key of ['accepted', 'duplicate', 'rejected', 'failed', 'deadLettered'] as const) counts[key] += recorded[key];
+      outcomes.push(...arrived);
+    });
     for (const row of rows) this.inFlight.set(row.id, upload);
     let result;
     try {
       result = await upload;
     } finally {
+      // What was recorded counts even when recording a later outcome failed.
       for (const row of rows) this.inFlight.delete(row.id);
-    }
-    const counts = recorder.record(result.outcomes, clock.now());
-    for (const key of ['accepted', 'duplicate', 'rejected', 'failed', 'deadLettered'] as const) tally[key] += counts[key];
-    for (const kind of ['accepted', 'duplicate', 'rejected', 'failed'] as const) {
-      if (counts[kind] > 0) events.emit('ratings.upload', { result: kind, count: counts[kind] });
+      for (const key of ['accepted', 'duplicate', 'rejected', 'failed', 'deadLettered'] as const) tally[key] += counts[key];
+      for (const kind of ['accepted', 'duplicate', 'rejected', 'failed'] as const) {
+        if (counts[kind] > 0) events.emit('ratings.upload', { result: kind, count: counts[kind] });
+      }
     }
 
     const at = isoNow(clock);
     let problem: PhaseProblem | null = null;
-    const firstFailed = result.outcomes.find((o) => o.result === 'failed');
+    const firstFailed = outcomes.find((o) => o.result === 'failed');
     if (firstFailed && firstFailed.result === 'failed') {
       problem = { kind: firstFailed.kind, message: `${counts.failed} rating upload(s) failed: ${firstFailed.error}` };
       events.emit('sync.error', { operation: 'ratings_upload', kind: firstFailed.kind, message: problem.message, at });
     }
-    const firstRejected = result.outcomes.find((o) => o.result === 'rejected');
+    const firstRejected = outcomes.find((o) => o.result === 'rejected');
     if (firstRejected && firstRejected.result === 'rejected') {
       events.emit('sync.error', { operation: 'ratings_upload', kind: 'rejected', message: `${counts.rejected} rating(s) rejected: ${firstRejected.error}`, at });
     }
@@ -122,7 +133,7 @@ export class UploadPhase {
       if (!firstFailed || result.stop.kind === 'auth') events.emit('sync.error', { operation: 'ratings_upload', kind: result.stop.kind, message: result.stop.message, at });
     }
     this.deps.changed();
-    const allFailed = result.outcomes.length > 0 && result.outcomes.every((o) => o.result === 'failed');
-    return { problem, allFailed, stopped: result.stop !== null, outcomes: result.outcomes };
+    const allFailed = outcomes.length > 0 && outcomes.every((o) => o.result === 'failed');
+    return { problem, allFailed, stopped: result.stop !== null, outcomes };
   }
 }

@@ -1,11 +1,13 @@
 /**
- * Writes upload outcomes to the store, one transaction per batch: acknowledged ratings are
- * marked uploaded, transient failures wait with backoff, permanent ones (or too many attempts)
- * go to the dead letter. A local rating is never deleted here.
+ * Writes upload outcomes to the store, one transaction per call (the uploader calls once per
+ * rating on the one-by-one path, once per batch answer on the batch path): acknowledged ratings
+ * are marked uploaded, transient failures wait with backoff, permanent ones (or too many
+ * attempts) go to the dead letter. A local rating is never deleted here.
  */
+import { instant } from '../remote/keysetCursor.js';
 import { writeTransaction, type Db } from '../store/database.js';
 import type { FailedUploadsRepo } from '../store/failedUploadsRepo.js';
-import type { RatingsRepo } from '../store/ratingsRepo.js';
+import type { RatingRow, RatingsRepo } from '../store/ratingsRepo.js';
 import { retryAt } from './ratingBackoff.js';
 import type { UploadOutcome } from './ratingUploader.js';
 
@@ -24,6 +26,16 @@ export interface RecorderOptions {
   maxAttempts: number;
   /** Backoff cap: the rating sync interval. */
   backoffCapMs: number;
+}
+
+/** The local Atom changed the rating while it was on its way: what was sent is not what is there now. */
+export function changedSince(current: RatingRow, sent: RatingRow): boolean {
+  return current.rating !== sent.rating || current.comment !== sent.comment || current.updated_at !== sent.updated_at;
+}
+
+/** Oldest first: by updated_at as an instant, then created_at, then id (the order "newest wins" reads). */
+function byAge(a: RatingRow, b: RatingRow): number {
+  return instant(a.updated_at) - instant(b.updated_at) || instant(a.created_at) - instant(b.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 export class UploadRecorder {
@@ -45,8 +57,18 @@ export class UploadRecorder {
   }
 
   private recordOne(outcome: UploadOutcome, nowMs: number, now: string, tally: OutcomeTally): void {
-    const row = this.ratings.get(outcome.id);
+    const row = this.ratings.get(outcome.row.id);
     if (!row || row.origin !== 'local') return;
+    const learned = outcome.result === 'rejected' ? null : outcome.remoteRatingId;
+    // Our write may have reached the remote, which stamps it with its own time: a newer local value
+    // of the pair made meanwhile must carry a later stamp, or "newest wins" keeps the older one.
+    if (outcome.result !== 'rejected') this.orderAfterOurWrite(outcome.row, nowMs);
+    if (changedSince(row, outcome.row) || row.superseded_by !== null) {
+      // The newer value (or the newer row) still has to go; keep only what we learned of the pair.
+      if (learned !== null && row.remote_rating_id === null) this.ratings.setRemoteId(row.id, learned);
+      tally[outcome.result]++;
+      return;
+    }
     const attempts = row.upload_attempts + 1;
     const { maxAttempts, backoffCapMs } = this.options;
     if (outcome.result === 'rejected') {
@@ -57,6 +79,8 @@ export class UploadRecorder {
       tally.deadLettered++;
     } else if (outcome.result === 'failed') {
       tally.failed++;
+      // The remote named the pair's rating before failing: the next attempt updates it directly.
+      if (learned !== null && row.remote_rating_id !== learned) this.ratings.setRemoteId(row.id, learned);
       const nextAt = retryAt(nowMs, attempts, backoffCapMs);
       if (row.sync_status === 'failed' || attempts >= maxAttempts) {
         this.ratings.markFailed(row.id, attempts, outcome.error, now);
@@ -66,9 +90,23 @@ export class UploadRecorder {
         this.ratings.markRetryLater(row.id, attempts, outcome.error, nextAt, now);
       }
     } else {
-      this.ratings.markUploaded(row.id, outcome.remoteRatingId, now);
+      this.ratings.markUploaded(row.id, outcome.remoteRatingId ?? row.remote_rating_id, now);
       this.failed.resolveForRating(row.id, now);
       tally[outcome.result]++;
     }
+  }
+
+  /**
+   * Unsent rows of the sent row's pair that are newer than what was sent (the sent row itself if
+   * the local Atom changed it meanwhile) get updated_at no earlier than now, in their order.
+   */
+  private orderAfterOurWrite(sent: RatingRow, nowMs: number): void {
+    const newer = this.ratings
+      .unsentOfPair(sent.skill_id, sent.user_id)
+      .filter((r) => (r.id === sent.id ? changedSince(r, sent) : byAge(sent, r) < 0))
+      .sort(byAge);
+    newer.forEach((r, i) => {
+      if (instant(r.updated_at) < nowMs + i) this.ratings.restamp(r.id, new Date(nowMs + i).toISOString());
+    });
   }
 }

@@ -3,6 +3,7 @@ import { sleep, type Clock } from '../clock.js';
 import { RemoteError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { backoffDelay, DEFAULT_RETRY, kindForNetworkError, kindForStatus, parseRetryAfter, type RetryPolicy } from './retryPolicy.js';
+import { ServerClockOffset } from './serverClockOffset.js';
 
 export interface HttpTransportOptions {
   baseUrl: string;
@@ -15,6 +16,8 @@ export interface HttpTransportOptions {
   random?: () => number;
   /** Called for each attempt that failed and will be retried (metrics, logs). */
   onRetry?: (error: RemoteError, attempt: number, delayMs: number, request: { path: string; method: string }) => void;
+  /** The server's clock (its Date header, ms) on every answer: the catalogue sync watches it step back. */
+  onServerTime?: (serverTimeMs: number) => void;
 }
 
 export interface JsonResponse {
@@ -24,22 +27,42 @@ export interface JsonResponse {
 }
 
 export interface CallOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT';
   body?: unknown;
   signal?: AbortSignal;
   /** Statuses returned to the caller as-is instead of thrown (e.g. 404 on an *ext* path). */
   passStatuses?: readonly number[];
+  /**
+   * False for a request that must not reach the server twice (a POST without an idempotency
+   * key): it is retried only when the server refused it before doing anything (see `unprocessed`).
+   */
+  idempotent?: boolean;
+  /** Attempts for this call (default: the retry policy's), e.g. 1 for a best-effort probe. */
+  maxAttempts?: number;
+}
+
+
+/**
+ * Whether a failed attempt certainly changed nothing on the server: a 429, or a 503 that says
+ * when to come back. A reset, a timeout, a malformed reply or any other 5xx may come after
+ * the server stored the request.
+ */
+export function unprocessed(error: RemoteError): boolean {
+  return error.status === 429 || (error.status === 503 && error.retryAfterMs !== null);
 }
 
 /**
  * JSON over a pooled keep-alive connection, with retries on what is worth retrying:
- * 5xx, 429, timeouts, resets, unparseable bodies. 401/403 and other 4xx fail at once.
+ * 5xx, 429, timeouts, resets, unparseable bodies (for a non-idempotent call only what the
+ * server refused unprocessed). 401/403 and other 4xx fail at once.
  */
 export class HttpTransport {
   private readonly agent: Dispatcher;
   private readonly retry: RetryPolicy;
   private readonly random: () => number;
   private readonly headers: Record<string, string>;
+  /** Fed with every Date header here, and by the client with the stamps its answers carry. */
+  readonly serverClock = new ServerClockOffset();
 
   constructor(private readonly options: HttpTransportOptions) {
     this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 8, pipelining: 1 });
@@ -63,7 +86,8 @@ export class HttpTransport {
       try {
         return await this.once(path, callOptions);
       } catch (error) {
-        if (!(error instanceof RemoteError) || !error.transient || attempt >= this.retry.maxAttempts) throw error;
+        if (!(error instanceof RemoteError) || !error.transient || attempt >= (callOptions.maxAttempts ?? this.retry.maxAttempts)) throw error;
+        if (callOptions.idempotent === false && !unprocessed(error)) throw error;
         if (callOptions.signal?.aborted) throw error;
         const delay = backoffDelay(this.retry, attempt, this.random, error.retryAfterMs);
         this.options.onRetry?.(error, attempt, delay, { path, method: callOptions.method ?? 'GET' });
@@ -80,9 +104,15 @@ export class HttpTransport {
     }
   }
 
+  /** The server's clock minus ours (ms), from recent answers; null before any recent answer had a Date header. */
+  serverClockOffsetMs(): number | null {
+    return this.serverClock.estimate(this.options.clock.now());
+  }
+
   private async once(path: string, { method = 'GET', body, signal, passStatuses = [] }: CallOptions): Promise<JsonResponse> {
     const url = this.options.baseUrl + path;
     let response: Dispatcher.ResponseData;
+    const sentAt = this.options.clock.now();
     try {
       response = await request(url, {
         dispatcher: this.agent,
@@ -98,6 +128,11 @@ export class HttpTransport {
     }
     const { statusCode } = response;
     const serverTime = parseDate(response.headers.date);
+    // Error answers carry the server's clock too.
+    if (serverTime !== null) {
+      this.serverClock.recordDate(serverTime, sentAt, this.options.clock.now());
+      this.options.onServerTime?.(serverTime);
+    }
     let text: string;
     try {
       text = await response.body.text();

@@ -4,14 +4,14 @@ import {
   type BatchRatingResult,
   type RateRequest,
   type RateResponse,
-  type RatingListResponse,
+  type RateUpdateRequest,
   type RemoteCategory,
-  type RemoteSkill,
 } from '../contracts/remote.js';
 import { ExtensionMissingError, RemoteError } from '../errors.js';
 import { HttpTransport, type HttpTransportOptions } from './httpTransport.js';
+import { instant, laterStamp } from './keysetCursor.js';
 import { validateCategory, validateRating, validateSkillEntry } from './skillValidation.js';
-import type { MarketplaceClient, SkillPage, SkillPageQuery } from './types.js';
+import type { MarketplaceClient, RateResult, RatingPage, RatingPageQuery, SkillLookup, SkillPage, SkillPageQuery } from './types.js';
 
 export interface MarketplaceClientOptions extends Omit<HttpTransportOptions, 'baseUrl'> {
   apiUrl: string;
@@ -21,6 +21,12 @@ export interface MarketplaceClientOptions extends Omit<HttpTransportOptions, 'ba
 
 /** Statuses by which a server says it lacks an *ext* capability. */
 const EXTENSION_MISSING = [400, 404, 405, 501] as const;
+/**
+ * For the rating extensions only "no such path/method" counts: a 400 there is an answer about
+ * the request (a bad item, too large a batch), and falling back for good on it would lose the
+ * idempotent batch path for the life of the process.
+ */
+const RATING_EXTENSION_MISSING = [404, 405, 501] as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -28,6 +34,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function finiteOrNull(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** A local stamp on the server's clock; an unreadable one goes as it is. */
+function onServerClock(localStamp: string | undefined, offsetMs: number): string | undefined {
+  const t = instant(localStamp);
+  return localStamp === undefined || Number.isNaN(t) ? localStamp : new Date(t + offsetMs).toISOString();
 }
 
 export function createMarketplaceClient(options: MarketplaceClientOptions): MarketplaceClient {
@@ -52,7 +64,7 @@ export function createMarketplaceClient(options: MarketplaceClientOptions): Mark
     const page: SkillPage = {
       skills: [],
       tombstones: [],
-      invalid: 0,
+      invalid: [],
       received: body.skills.length,
       total: finiteOrNull(body.total),
       totalPages: finiteOrNull(body.total_pages),
@@ -65,19 +77,21 @@ export function createMarketplaceClient(options: MarketplaceClientOptions): Mark
       if (checked.kind === 'skill') page.skills.push(checked.skill);
       else if (checked.kind === 'tombstone') page.tombstones.push(checked.tombstone);
       else {
-        page.invalid++;
+        page.invalid.push({ skillId: checked.skillId, reason: checked.reason });
         options.onInvalidItem?.(checked.reason, checked.skillId);
       }
     }
     return page;
   }
 
-  async function getSkill(skillId: string, signal?: AbortSignal): Promise<RemoteSkill | null> {
+  async function getSkill(skillId: string, signal?: AbortSignal): Promise<SkillLookup> {
     const response = await http.call(MARKETPLACE.skill(skillId), { signal, passStatuses: [404] });
-    if (response.status === 404) return null;
+    if (response.status === 404) return { kind: 'missing' };
     const checked = validateSkillEntry(response.body);
-    if (checked.kind !== 'skill') throw new RemoteError('invalid_response', `GET skill ${skillId}: invalid skill body`);
-    return checked.skill;
+    if (checked.kind === 'skill' && checked.skill.skill_id === skillId) return { kind: 'skill', skill: checked.skill };
+    const reason = checked.kind === 'invalid' ? checked.reason : checked.kind === 'tombstone' ? 'a tombstone where a skill was expected' : 'the answer names another skill';
+    options.onInvalidItem?.(reason, skillId);
+    return { kind: 'invalid', reason };
   }
 
   async function listCategories(signal?: AbortSignal): Promise<RemoteCategory[]> {
@@ -94,21 +108,57 @@ export function createMarketplaceClient(options: MarketplaceClientOptions): Mark
     return categories;
   }
 
-  async function rate(req: RateRequest, signal?: AbortSignal): Promise<RateResponse> {
-    const response = await http.call(MARKETPLACE.rate(req.skill_id), { method: 'POST', body: req, signal });
-    const body = response.body;
-    if (!isRecord(body) || typeof body.rating_id !== 'string') {
-      throw new RemoteError('invalid_response', `POST rate ${req.skill_id}: no rating_id in the answer`);
+  async function rate(req: RateRequest, signal?: AbortSignal): Promise<RateResult> {
+    const body: RateRequest = { skill_id: req.skill_id, user_id: req.user_id, rating: req.rating, comment: req.comment };
+    const response = await http.call(MARKETPLACE.rate(req.skill_id), { method: 'POST', body, signal, idempotent: false, passStatuses: [409] });
+    const answer = response.body;
+    if (response.status === 409) {
+      return { status: 'exists', ratingId: isRecord(answer) && typeof answer.rating_id === 'string' && answer.rating_id !== '' ? answer.rating_id : null };
     }
-    return { success: true, rating_id: body.rating_id };
+    if (!isRecord(answer) || typeof answer.rating_id !== 'string' || answer.rating_id === '') {
+      throw new RemoteError('invalid_response', `POST rate ${req.skill_id}: no rating_id in the answer`, response.status);
+    }
+    return { status: 'created', ratingId: answer.rating_id };
+  }
+
+  /**
+   * The server's clock offset for a stamp about to be sent. Before any answer has shown it (the
+   * first call of a process may be this very write), one cheap best-effort GET asks for it: a
+   * guess of 0 against a server running ahead would have our newer value refused as older.
+   */
+  async function offsetForWrite(signal?: AbortSignal): Promise<number> {
+    const known = http.serverClockOffsetMs();
+    if (known !== null) return known;
+    try {
+      await http.call(MARKETPLACE.categories, { signal, maxAttempts: 1 });
+    } catch {
+      // Any answer with a Date header was sampled, error or not; with none we go on with 0.
+    }
+    return http.serverClockOffsetMs() ?? 0;
+  }
+
+  async function updateRating(req: RateUpdateRequest & { skill_id: string; notBefore?: string }, signal?: AbortSignal): Promise<RateResponse | null> {
+    const translated = req.updated_at === undefined ? undefined : onServerClock(req.updated_at, await offsetForWrite(signal));
+    const updatedAt = req.notBefore === undefined || translated === undefined ? translated : (laterStamp(translated, req.notBefore) ?? translated);
+    const body: RateUpdateRequest = { user_id: req.user_id, rating: req.rating, comment: req.comment, updated_at: updatedAt };
+    const response = await http.call(MARKETPLACE.rate(req.skill_id), { method: 'PUT', body, signal, passStatuses: [404] });
+    if (response.status === 404) return null;
+    const answer = response.body;
+    if (!isRecord(answer) || typeof answer.rating_id !== 'string' || answer.rating_id === '') {
+      throw new RemoteError('invalid_response', `PUT rate ${req.skill_id}: no rating_id in the answer`, response.status);
+    }
+    return { success: true, rating_id: answer.rating_id, updated: answer.updated !== false };
   }
 
   async function uploadRatings(items: readonly BatchRatingItem[], signal?: AbortSignal): Promise<BatchRatingResult[]> {
+    // An item for a pair the remote already holds is an update, newest timestamp winning.
+    const offset = items.some((i) => i.updated_at !== undefined) ? await offsetForWrite(signal) : 0;
+    const ratings = offset === 0 ? items : items.map((i) => ({ ...i, updated_at: onServerClock(i.updated_at, offset) }));
     const response = await http.call(MARKETPLACE.ratingsBatch, {
       method: 'POST',
-      body: { ratings: items },
+      body: { ratings },
       signal,
-      passStatuses: EXTENSION_MISSING,
+      passStatuses: RATING_EXTENSION_MISSING,
     });
     if (response.status >= 400) throw new ExtensionMissingError('ratings_batch', response.status);
     const body = response.body;
@@ -130,28 +180,38 @@ export function createMarketplaceClient(options: MarketplaceClientOptions): Mark
     return results;
   }
 
-  async function listRatings(
-    query: { updatedSince: string | null; page: number; pageSize: number },
-    signal?: AbortSignal,
-  ): Promise<RatingListResponse> {
+  async function listRatings(query: RatingPageQuery, signal?: AbortSignal): Promise<RatingPage> {
     const params = new URLSearchParams({ page: String(query.page), page_size: String(query.pageSize) });
     if (query.updatedSince) params.set('updated_since', query.updatedSince);
-    const response = await http.call(`${MARKETPLACE.ratings}?${params}`, { signal, passStatuses: EXTENSION_MISSING });
+    const response = await http.call(`${MARKETPLACE.ratings}?${params}`, { signal, passStatuses: RATING_EXTENSION_MISSING });
     if (response.status >= 400) throw new ExtensionMissingError('ratings_list', response.status);
     const body = response.body;
     if (!isRecord(body) || !Array.isArray(body.ratings)) {
       throw new RemoteError('invalid_response', 'GET /ratings: no "ratings" list');
     }
     const ratings = body.ratings.map(validateRating).filter((r) => r !== null);
+    // The newest stamp here (our own writes included) says how far the server's stamp clock has got.
+    const newest = Math.max(...ratings.map((r) => instant(r.updated_at)).filter((t) => !Number.isNaN(t)));
+    if (Number.isFinite(newest)) http.serverClock.recordStamp(newest, options.clock.now(), response.serverTime);
     return {
       ratings,
-      total: finiteOrNull(body.total) ?? ratings.length,
-      page: finiteOrNull(body.page) ?? query.page,
-      page_size: finiteOrNull(body.page_size) ?? query.pageSize,
-      total_pages: finiteOrNull(body.total_pages) ?? undefined,
-      cursor: typeof body.cursor === 'string' ? body.cursor : undefined,
+      received: body.ratings.length,
+      invalid: body.ratings.length - ratings.length,
+      total: finiteOrNull(body.total),
+      totalPages: finiteOrNull(body.total_pages),
+      pageSize: finiteOrNull(body.page_size) ?? query.pageSize,
     };
   }
 
-  return { listSkills, getSkill, listCategories, rate, uploadRatings, listRatings, close: () => http.close() };
+  return {
+    listSkills,
+    getSkill,
+    listCategories,
+    rate,
+    updateRating,
+    uploadRatings,
+    listRatings,
+    serverClockOffsetMs: () => http.serverClockOffsetMs(),
+    close: () => http.close(),
+  };
 }

@@ -128,6 +128,49 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX sync_conflicts_open ON sync_conflicts (entity_type, entity_id) WHERE status = 'unresolved';
   CREATE INDEX sync_conflicts_status ON sync_conflicts (status, severity);
   `,
+  /* 2: deletions keep their time; items the remote sent malformed are listed and retried */ `
+  -- A skill deleted remotely, with the remote time of the deletion: a listing page or frame
+  -- carrying an older version of it (fetched before the deletion, written after) is not applied.
+  CREATE TABLE skill_tombstones (
+    skill_id    TEXT PRIMARY KEY,
+    deleted_at  TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+  );
+
+  -- Remote items skipped as invalid (wrong types, missing fields): never deleted for it, retried each run.
+  CREATE TABLE sync_item_errors (
+    stream        TEXT NOT NULL,
+    item_id       TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    attempts      INTEGER NOT NULL DEFAULT 1,
+    first_seen_at TEXT NOT NULL,
+    last_seen_at  TEXT NOT NULL,
+    PRIMARY KEY (stream, item_id)
+  );
+  `,
+  /* 3: a local re-rating goes back to the remote as an update of the (skill, user) pair's one rating */ `
+  -- The local row a newer local row for the same (skill, user) replaced before it was sent.
+  ALTER TABLE skill_ratings ADD COLUMN superseded_by TEXT;
+  CREATE INDEX skill_ratings_local_pair ON skill_ratings (skill_id, user_id) WHERE origin = 'local';
+
+  -- The local Atom changing a rating (the engine never writes rating or comment of a local row)
+  -- makes the row pending again with fresh attempts, out of the dead letter, and with a new
+  -- updated_at unless Atom set one: the remote keeps the newest timestamp.
+  CREATE TRIGGER skill_ratings_local_rerate
+  AFTER UPDATE OF rating, comment ON skill_ratings
+  WHEN NEW.origin = 'local' AND NEW.sync_status IS OLD.sync_status
+   AND (NEW.rating IS NOT OLD.rating OR NEW.comment IS NOT OLD.comment)
+  BEGIN
+    UPDATE skill_ratings
+       SET sync_status = 'pending', upload_attempts = 0, last_upload_error = NULL, next_attempt_at = NULL,
+           superseded_by = NULL,
+           updated_at = CASE WHEN NEW.updated_at IS OLD.updated_at THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') ELSE NEW.updated_at END
+     WHERE id = NEW.id;
+    UPDATE failed_rating_uploads
+       SET resolved_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), next_retry_at = NULL
+     WHERE rating_id = NEW.id AND resolved_at IS NULL;
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -15,7 +15,10 @@ export interface RatingRow {
   last_upload_error: string | null;
   next_attempt_at: string | null;
   created_at: string;
+  /** When the rating was last changed (not by upload bookkeeping): the remote keeps the newest. */
   updated_at: string;
+  /** The newer local row for the same (skill, user) that replaced this one before it was sent. */
+  superseded_by: string | null;
 }
 
 export interface RatingCounts {
@@ -28,7 +31,8 @@ export const REMOTE_RATING_PREFIX = 'remote:';
 
 /**
  * Ratings, local and remote. Local rows are only ever updated here, never deleted: a rating
- * the remote has not acknowledged must survive anything the engine does.
+ * the remote has not acknowledged must survive anything the engine does. Upload bookkeeping
+ * never touches rating or comment of a local row, and moves updated_at only forward (restamp).
  */
 export class RatingsRepo {
   private readonly insertLocalStmt;
@@ -43,6 +47,13 @@ export class RatingsRepo {
   private readonly upsertRemoteStmt;
   private readonly aggregateTypeStmt;
   private readonly aggregateStmt;
+  private readonly remoteIdStmt;
+  private readonly supersedeStmt;
+  private readonly newestOfPairStmt;
+  private readonly pairRemoteIdStmt;
+  private readonly siblingsPageStmt;
+  private readonly unsentOfPairStmt;
+  private readonly restampStmt;
 
   constructor(private readonly db: Db) {
     this.insertLocalStmt = db.prepare(
@@ -61,19 +72,19 @@ export class RatingsRepo {
     );
     this.uploadedStmt = db.prepare(
       `UPDATE skill_ratings SET sync_status = 'uploaded', remote_rating_id = @remote_rating_id,
-         upload_attempts = upload_attempts + 1, last_upload_error = NULL, next_attempt_at = NULL, updated_at = @now
+         upload_attempts = upload_attempts + 1, last_upload_error = NULL, next_attempt_at = NULL
        WHERE id = @id AND origin = 'local'`,
     );
     // A download may have fetched our own rating before its acknowledgement was stored.
     this.dropEchoStmt = db.prepare("DELETE FROM skill_ratings WHERE origin = 'remote' AND remote_rating_id = ?");
     this.retryLaterStmt = db.prepare(
       `UPDATE skill_ratings SET upload_attempts = @attempts, last_upload_error = @error,
-         next_attempt_at = @next_attempt_at, updated_at = @now
+         next_attempt_at = @next_attempt_at
        WHERE id = @id AND origin = 'local'`,
     );
     this.failedStmt = db.prepare(
       `UPDATE skill_ratings SET sync_status = 'failed', upload_attempts = @attempts, last_upload_error = @error,
-         next_attempt_at = NULL, updated_at = @now
+         next_attempt_at = NULL
        WHERE id = @id AND origin = 'local'`,
     );
     this.countPendingStmt = db.prepare("SELECT COUNT(*) FROM skill_ratings WHERE origin = 'local' AND sync_status = 'pending'").pluck();
@@ -87,8 +98,40 @@ export class RatingsRepo {
     this.aggregateTypeStmt = db.prepare("SELECT json_type(payload, '$.average_rating') FROM community_skills WHERE skill_id = ?").pluck();
     this.aggregateStmt = db.prepare(
       `SELECT AVG(rating) AS average, COUNT(*) AS count FROM skill_ratings
-        WHERE skill_id = ? AND (origin = 'remote' OR sync_status = 'uploaded')`,
+        WHERE skill_id = ? AND (origin = 'remote' OR sync_status = 'uploaded') AND superseded_by IS NULL`,
     );
+    this.remoteIdStmt = db.prepare("UPDATE skill_ratings SET remote_rating_id = @remote_rating_id WHERE id = @id AND origin = 'local'");
+    this.supersedeStmt = db.prepare(
+      `UPDATE skill_ratings SET sync_status = 'uploaded', superseded_by = @by, last_upload_error = NULL, next_attempt_at = NULL
+        WHERE id = @id AND origin = 'local' AND sync_status <> 'uploaded'`,
+    );
+    // Newest by instant (julianday reads mixed-precision ISO text right), then creation, then id.
+    this.newestOfPairStmt = db
+      .prepare(
+        `SELECT id FROM skill_ratings WHERE origin = 'local' AND skill_id = ? AND user_id = ?
+          ORDER BY julianday(updated_at) DESC, julianday(created_at) DESC, id DESC LIMIT 1`,
+      )
+      .pluck();
+    this.pairRemoteIdStmt = db
+      .prepare(
+        `SELECT remote_rating_id FROM skill_ratings WHERE skill_id = ? AND user_id = ? AND remote_rating_id IS NOT NULL
+          ORDER BY origin = 'local' DESC LIMIT 1`,
+      )
+      .pluck();
+    // Local rows in one sync_status that share their (skill, user) with another local row, keyset
+    // by id along the (sync_status, id) index: one walk over the unsent rows, not the table.
+    this.siblingsPageStmt = db.prepare(
+      `SELECT o.* FROM skill_ratings o INDEXED BY skill_ratings_local_pending_id
+        WHERE o.origin = 'local' AND o.sync_status = @status AND o.id > @after
+          AND EXISTS (SELECT 1 FROM skill_ratings n
+                       WHERE n.origin = 'local' AND n.skill_id = o.skill_id AND n.user_id = o.user_id AND n.id <> o.id)
+        ORDER BY o.id LIMIT @limit`,
+    );
+    this.unsentOfPairStmt = db.prepare(
+      `SELECT * FROM skill_ratings
+        WHERE origin = 'local' AND skill_id = ? AND user_id = ? AND +sync_status IN ('pending', 'failed') AND superseded_by IS NULL`,
+    );
+    this.restampStmt = db.prepare("UPDATE skill_ratings SET updated_at = @updated_at WHERE id = @id AND origin = 'local'");
   }
 
   insertLocal(input: { id: string; skill_id: string; user_id: string; rating: number; comment: string | null; now: string }): void {
@@ -107,6 +150,42 @@ export class RatingsRepo {
   markUploaded(id: string, remoteRatingId: string | null, now: string): void {
     this.uploadedStmt.run({ id, remote_rating_id: remoteRatingId, now });
     if (remoteRatingId !== null) this.dropEchoStmt.run(remoteRatingId);
+  }
+
+  /** The remote's id for this rating's (skill, user) pair, learned without the upload being done. */
+  setRemoteId(id: string, remoteRatingId: string): void {
+    this.remoteIdStmt.run({ id, remote_rating_id: remoteRatingId });
+    this.dropEchoStmt.run(remoteRatingId);
+  }
+
+  /** Marks an unsent row done without sending it: `byId`, newer, carries the pair's value. */
+  markSuperseded(id: string, byId: string): boolean {
+    return this.supersedeStmt.run({ id, by: byId }).changes > 0;
+  }
+
+  /** The newest local row for a (skill, user) pair. */
+  newestOfPair(skillId: string, userId: string): string | undefined {
+    return this.newestOfPairStmt.get(skillId, userId) as string | undefined;
+  }
+
+  /** A remote id already known for the pair (from an earlier local row or a downloaded one). */
+  pairRemoteId(skillId: string, userId: string): string | undefined {
+    return (this.pairRemoteIdStmt.get(skillId, userId) as string | null | undefined) ?? undefined;
+  }
+
+  /** Unsent, not superseded local rows of a (skill, user) pair. */
+  unsentOfPair(skillId: string, userId: string): RatingRow[] {
+    return this.unsentOfPairStmt.all(skillId, userId) as RatingRow[];
+  }
+
+  /** Moves a local row's updated_at (only ever forward, to order it after a write of ours the remote stamped). */
+  restamp(id: string, updatedAt: string): void {
+    this.restampStmt.run({ id, updated_at: updatedAt });
+  }
+
+  /** Local rows in this status that share their pair with another local row, keyset by id. */
+  withSiblingsPage(status: 'pending' | 'failed', afterId: string, limit: number): RatingRow[] {
+    return this.siblingsPageStmt.all({ status, after: afterId, limit }) as RatingRow[];
   }
 
   /** A transient failure: stays pending (or failed, for a dead letter) until `nextAttemptAt`. */

@@ -109,6 +109,16 @@ async function drain(maxPasses: number): Promise<number> {
   return -1;
 }
 
+/**
+ * Waits until real time has passed every stamp the emulator gave a client write. Its stamps are
+ * strictly increasing, so a burst of writes runs them ahead of real time (and reset() keeps the
+ * lead); a local re-rating stamped inside that lead would rightly lose "newest wins".
+ */
+async function serverClockPassed(): Promise<void> {
+  const newest = Math.max(0, ...emu.receivedRatings().items.map((i) => Date.parse(i.updated_at)));
+  await waitFor(() => Date.now() > newest, 10_000, 5);
+}
+
 function receivedOnce(ids: readonly string[]): void {
   const report = emu.receivedRatings();
   expect(report.duplicates).toEqual([]);
@@ -180,12 +190,44 @@ describe('rating upload against the emulator', () => {
     const report = emu.receivedRatings();
     expect(report.items).toHaveLength(40);
     expect(report.items.every((r) => r.via === 'single')).toBe(true);
-    // the base API has no idempotency key: each rating's comment carries its id for the check
+    // the base API has no idempotency key: the remote's ids are matched to ours through the answers
     const remoteIds = new Set(report.items.map((r) => r.rating_id));
     const stored = env.db.prepare("SELECT remote_rating_id FROM skill_ratings WHERE origin = 'local'").pluck().all() as string[];
     expect(new Set(stored)).toEqual(remoteIds);
     expect(ids).toHaveLength(40);
   });
+
+  it('keeps one rating per pair on the base API under lost replies, resets and errors, with re-ratings', async () => {
+    const ids = addRatings(300);
+    // a third of them changed by the local Atom before anything was sent, more between passes
+    const reRate = env.db.prepare('UPDATE skill_ratings SET rating = ?, comment = ? WHERE id = ?');
+    ids.filter((_, i) => i % 3 === 0).forEach((id, n) => reRate.run(1 + (n % 5), `changed ${id}`, id));
+    emu.setFaults({ unsupported_extensions: ['ratings_batch'], lost_reply_rate: 0.25, reset_rate: 0.1, http_error_rate: 0.1, seed: 4 });
+    for (let pass = 0; pass < 6; pass++) {
+      await env.service.syncNow();
+      await serverClockPassed();
+      ids.filter((_, i) => i % 10 === pass).forEach((id) => reRate.run(1 + ((pass + 2) % 5), `changed in pass ${pass} ${id}`, id));
+      env.clock.offset += 60 * 60_000;
+    }
+    emu.setFaults({});
+    expect(await drain(20)).toBeGreaterThan(0);
+
+    const report = emu.receivedRatings();
+    expect(report.duplicates).toEqual([]);
+    const local = env.db.prepare("SELECT skill_id, user_id, rating, comment FROM skill_ratings WHERE origin = 'local'").all() as Array<{ skill_id: string; user_id: string; rating: number; comment: string }>;
+    const remote = new Map(report.items.map((i) => [`${i.skill_id}|${i.user_id}`, i]));
+    expect(remote.size).toBe(local.length);
+    const wrong = local.filter((r) => {
+      const there = remote.get(`${r.skill_id}|${r.user_id}`);
+      return !there || there.rating !== r.rating || there.comment !== r.comment;
+    });
+    expect(wrong).toEqual([]);
+    expect(report.requests.create).toBe(300);
+    // replies were lost after the remote stored them; each was acknowledged (by 409, or through the
+    // pair's id found in the download) without a second create
+    expect(emu.stats().lost_replies).toBeGreaterThan(0);
+    expect(env.service.status()).toMatchObject({ pending_count: 0, failed_count: 0 });
+  }, 30_000);
 });
 
 describe('rating download against the emulator', () => {

@@ -1,103 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BatchRatingItem, BatchRatingResult, RateRequest, RateResponse, RatingListResponse, RemoteRating } from '../../engine/contracts/remote.js';
 import { EngineError, ExtensionMissingError, RemoteError } from '../../engine/errors.js';
-import { EngineEvents, type EngineEventMap } from '../../engine/events.js';
-import type { Logger } from '../../engine/log/index.js';
 import { retryDelayMs } from '../../engine/ratings/ratingBackoff.js';
-import { pageCursor } from '../../engine/ratings/ratingDownloader.js';
-import { RatingSyncService } from '../../engine/ratings/ratingSyncService.js';
-import type { MarketplaceClient } from '../../engine/remote/types.js';
-import { openDatabase, type Db } from '../../engine/store/database.js';
 import { SkillsRepo } from '../../engine/store/skillsRepo.js';
-import { ManualClock } from '../support/manualClock.js';
-import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';
+import { addRatings as addTo, failedRows as failedIn, ratingRow as rowIn, setup, uploadEvents as uploadsIn, type Env } from './ratings.fixture.js';
 
-type BatchHandler = (items: readonly BatchRatingItem[]) => Promise<BatchRatingResult[]> | BatchRatingResult[];
-
-/** The remote boundary, scripted: records every call, answers as told. */
-class ScriptedClient implements MarketplaceClient {
-  batches: BatchRatingItem[][] = [];
-  singles: RateRequest[] = [];
-  listCalls: Array<{ updatedSince: string | null; page: number }> = [];
-  onBatch: BatchHandler = (items) => items.map((i) => ({ client_rating_id: i.client_rating_id, status: 'accepted', rating_id: `r-${i.client_rating_id}` }));
-  onRate: (req: RateRequest) => RateResponse = (req) => ({ success: true, rating_id: `single-${this.singles.length}-${req.skill_id}` });
-  onList: (q: { updatedSince: string | null; page: number; pageSize: number }) => RatingListResponse = (q) => ({ ratings: [], total: 0, page: q.page, page_size: q.pageSize });
-
-  async uploadRatings(items: readonly BatchRatingItem[]): Promise<BatchRatingResult[]> {
-    this.batches.push([...items]);
-    return this.onBatch(items);
-  }
-  async rate(request: RateRequest): Promise<RateResponse> {
-    this.singles.push(request);
-    return this.onRate(request);
-  }
-  async listRatings(query: { updatedSince: string | null; page: number; pageSize: number }): Promise<RatingListResponse> {
-    this.listCalls.push({ updatedSince: query.updatedSince, page: query.page });
-    return this.onList(query);
-  }
-  listSkills(): never {
-    throw new Error('not used');
-  }
-  getSkill(): never {
-    throw new Error('not used');
-  }
-  listCategories(): never {
-    throw new Error('not used');
-  }
-  async close(): Promise<void> {}
-}
-
-function lineLogger(lines: string[]): Logger {
-  const log: Logger = {
-    error: (m) => lines.push(`error ${m}`),
-    warn: (m) => lines.push(`warn ${m}`),
-    info: (m, f) => lines.push(`info ${m} ${JSON.stringify(f ?? {})}`),
-    debug: () => undefined,
-    child: () => log,
-  };
-  return log;
-}
-
-interface Env {
-  db: Db;
-  client: ScriptedClient;
-  clock: ManualClock;
-  service: RatingSyncService;
-  events: Array<{ name: keyof EngineEventMap; payload: unknown }>;
-  logs: string[];
-  cleanup: () => void;
-}
 let env: Env;
-
-function setup(config: Partial<{ ratingBatchSize: number; ratingMaxAttempts: number; ratingSyncIntervalMinutes: number }> = {}, enabled = true): Env {
-  const tmp = tempDir('atom-ratings-');
-  const db = openDatabase(tmp.file('atom_dev.db'));
-  const client = new ScriptedClient();
-  const clock = new ManualClock();
-  const bus = new EngineEvents();
-  const events: Env['events'] = [];
-  bus.onAny((name, payload) => events.push({ name, payload }));
-  const logs: string[] = [];
-  const service = new RatingSyncService({
-    db,
-    client,
-    events: bus,
-    clock,
-    log: lineLogger(logs),
-    config: { ratingBatchSize: 100, ratingMaxAttempts: 5, ratingSyncIntervalMinutes: 30, ...config },
-    enabled,
-    initialDelayMs: 1_000,
-  });
-  return { db, client, clock, service, events, logs, cleanup: () => (db.close(), tmp.cleanup()) };
-}
-
-function addRatings(n: number, skill = (i: number) => `skill-${i % 5}`): string[] {
-  return Array.from({ length: n }, (_, i) => env.service.addLocalRating({ skill_id: skill(i), user_id: 'me', rating: 1 + (i % 5), comment: `c${i}` }).id);
-}
-const ratingRow = (id: string) => env.db.prepare('SELECT * FROM skill_ratings WHERE id = ?').get(id) as Record<string, unknown>;
-const failedRows = () => env.db.prepare('SELECT * FROM failed_rating_uploads ORDER BY id').all() as Array<Record<string, unknown>>;
-const uploadEvents = () => env.events.filter((e) => e.name === 'ratings.upload').map((e) => e.payload as EngineEventMap['ratings.upload']);
+const addRatings = (n: number, skill?: (i: number) => string) => addTo(env, n, skill);
+const ratingRow = (id: string) => rowIn(env, id);
+const failedRows = () => failedIn(env);
+const uploadEvents = () => uploadsIn(env);
 
 beforeEach(() => {
   env = setup();
@@ -269,7 +181,7 @@ describe('upload', () => {
     await env.service.syncNow();
     expect(env.client.batches).toHaveLength(1);
     expect(env.client.singles).toHaveLength(10);
-    expect(env.client.singles).toContainEqual({ skill_id: 'skill-0', user_id: 'me', rating: 1, comment: 'c0' });
+    expect(env.client.singles).toContainEqual({ skill_id: 'skill-0', user_id: 'user-0', rating: 1, comment: 'c0' });
     expect(ratingRow(ids[0]!)).toMatchObject({ sync_status: 'uploaded' });
     expect(env.logs.filter((l) => l.startsWith('warn') && l.includes('one rating per request'))).toHaveLength(1);
     expect(env.service.status()).toMatchObject({ pending_count: 0, uploaded_total: 10 });
@@ -283,7 +195,7 @@ describe('upload', () => {
     env.client.onRate = (req) => {
       if (req.skill_id === 'skill-0') throw new RemoteError('rejected', 'HTTP 422 invalid rating', 422);
       if (req.skill_id === 'skill-1') throw new RemoteError('unavailable', 'HTTP 503', 503);
-      return { success: true, rating_id: 'single' };
+      return { status: 'created', ratingId: 'single' };
     };
     await env.service.syncNow();
     expect(ratingRow(ids[0]!)).toMatchObject({ sync_status: 'failed' });
@@ -346,54 +258,6 @@ describe('upload', () => {
 });
 
 describe('download and aggregates', () => {
-  const remote = (n: number, skill: string, at: string): RemoteRating => ({
-    rating_id: `rating-${n}`,
-    skill_id: skill,
-    user_id: `user-${n}`,
-    rating: 1 + (n % 5),
-    comment: null,
-    created_at: at,
-    updated_at: at,
-  });
-
-  it('stores other users\' ratings page by page, skips our own, moves the cursor', async () => {
-    const skills = new SkillsRepo(env.db);
-    skills.upsertRemote({ skill_id: 'with-agg', name: 'A', average_rating: 4.5, rating_count: 10 }, '2026-01-01T00:00:00.000Z');
-    skills.upsertRemote({ skill_id: 'no-agg', name: 'B' }, '2026-01-01T00:00:00.000Z');
-    const [mine] = addRatings(1, () => 'no-agg');
-    env.client.onBatch = (items) => items.map((i) => ({ client_rating_id: i.client_rating_id, status: 'accepted', rating_id: 'rating-3' }));
-    const all = [
-      remote(1, 'with-agg', '2026-02-01T00:00:01.000Z'),
-      remote(2, 'no-agg', '2026-02-01T00:00:02.000Z'),
-      remote(3, 'no-agg', '2026-02-01T00:00:03.000Z'), // our own upload, echoed back
-      remote(4, 'no-agg', '2026-02-01T00:00:04.000Z'),
-      remote(5, 'unknown-skill', '2026-02-01T00:00:05.000Z'),
-    ];
-    env.client.onList = (q) => {
-      const from = q.updatedSince ? all.filter((r) => r.updated_at > q.updatedSince!) : all;
-      const size = 2; // a server capping page_size below what we asked
-      return { ratings: from.slice((q.page - 1) * size, q.page * size), total: from.length, page: q.page, page_size: size };
-    };
-    await env.service.syncNow();
-    expect(env.client.listCalls.map((c) => c.page)).toEqual([1, 2, 3]);
-    const stored = env.db.prepare("SELECT id, skill_id, remote_rating_id FROM skill_ratings WHERE origin = 'remote' ORDER BY id").all();
-    expect(stored).toEqual([
-      { id: 'remote:rating-1', skill_id: 'with-agg', remote_rating_id: 'rating-1' },
-      { id: 'remote:rating-2', skill_id: 'no-agg', remote_rating_id: 'rating-2' },
-      { id: 'remote:rating-4', skill_id: 'no-agg', remote_rating_id: 'rating-4' },
-      { id: 'remote:rating-5', skill_id: 'unknown-skill', remote_rating_id: 'rating-5' },
-    ]);
-    expect(ratingRow(mine!)).toMatchObject({ origin: 'local', remote_rating_id: 'rating-3' });
-    expect(env.db.prepare("SELECT cursor FROM sync_state WHERE stream = 'ratings'").pluck().get()).toBe('2026-02-01T00:00:05.000Z');
-    // the remote's own aggregate stays; a skill without one gets it from the ratings held (ours 1, theirs 3 and 5)
-    expect(skills.get('with-agg')).toMatchObject({ average_rating: 4.5, rating_count: 10 });
-    expect(skills.get('no-agg')).toMatchObject({ average_rating: 3, rating_count: 3 });
-
-    env.client.listCalls = [];
-    await env.service.syncNow();
-    expect(env.client.listCalls).toEqual([{ updatedSince: '2026-02-01T00:00:05.000Z', page: 1 }]);
-  });
-
   it('skips the download, logged once, when the remote cannot list ratings', async () => {
     env.client.onList = () => {
       throw new ExtensionMissingError('ratings_list', 404);
@@ -431,15 +295,6 @@ describe('pure parts', () => {
   it('backs off 30 s, doubling, capped at the interval', () => {
     expect([1, 2, 3, 4, 10].map((a) => retryDelayMs(a, 30 * 60_000))).toEqual([30_000, 60_000, 120_000, 240_000, 1_800_000]);
     expect(retryDelayMs(1, 10_000)).toBe(10_000);
-  });
-
-  it('moves the cursor only past stamps it has seen completely', () => {
-    const r = (at: string) => ({ rating_id: at, skill_id: 's', user_id: 'u', rating: 1, comment: null, created_at: at, updated_at: at });
-    const page = [r('2026-01-01T00:00:01Z'), r('2026-01-01T00:00:02Z'), r('2026-01-01T00:00:03Z')];
-    expect(pageCursor(page, null, false)).toBe('2026-01-01T00:00:02Z');
-    expect(pageCursor(page, null, true)).toBe('2026-01-01T00:00:03Z');
-    expect(pageCursor([r('2026-01-01T00:00:03Z'), r('2026-01-01T00:00:03Z')], '2026-01-01T00:00:00Z', false)).toBe('2026-01-01T00:00:00Z');
-    expect(pageCursor([], '2026-01-01T00:00:00Z', true)).toBe('2026-01-01T00:00:00Z');
   });
 
   it('EngineError carries the API status', () => {

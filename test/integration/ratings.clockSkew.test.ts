@@ -1,0 +1,218 @@
+/**
+ * "Newest timestamp wins" against a server whose clock is off: the remote compares the
+ * `updated_at` we send (local clock) with its own stamps (its clock). The emulator over loopback
+ * with `clock_skew_ms` set right after a reset (a server that was always off), the real
+ * marketplace client, and a real SQLite file that the local Atom writes with plain SQL.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { systemClock } from '../../engine/clock.js';
+import { EngineEvents } from '../../engine/events.js';
+import { silentLogger } from '../../engine/log/index.js';
+import { RatingSyncService } from '../../engine/ratings/ratingSyncService.js';
+import { createMarketplaceClient } from '../../engine/remote/marketplaceClient.js';
+import type { MarketplaceClient } from '../../engine/remote/types.js';
+import { openDatabase, type Db } from '../../engine/store/database.js';
+import { skillIdOf } from '../../emulator/dataset.js';
+import { startEmulator, type EmulatorFaults, type EmulatorHandle } from '../../emulator/index.js';
+import { LocalAtom } from '../chaos/lib/localAtom.js';
+import { tempDir } from '../support/tempDir.js';
+
+const AHEAD_MS = 90_000;
+const BASE_ONLY: EmulatorFaults = { unsupported_extensions: ['ratings_batch'] };
+let emu: EmulatorHandle;
+
+beforeAll(async () => {
+  emu = await startEmulator({ skills: 50, seed: 17, ratingsPerSkill: 1 });
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+interface Env {
+  db: Db;
+  atom: LocalAtom;
+  client: MarketplaceClient;
+  service: RatingSyncService;
+  close: () => Promise<void>;
+}
+let env: Env | null = null;
+
+/** A fresh emulator state whose clock was always this far off, and a client that has not talked to it yet. */
+function setup(faults: EmulatorFaults): Env {
+  emu.reset();
+  emu.setFaults(faults);
+  const tmp = tempDir('atom-ratings-skew-');
+  const db = openDatabase(tmp.file('atom_dev.db'));
+  const client = createMarketplaceClient({
+    apiUrl: emu.apiUrl,
+    token: null,
+    instanceId: 'ratings-clock-skew',
+    timeoutMs: 5_000,
+    clock: systemClock,
+    log: silentLogger,
+    retry: { maxAttempts: 3, baseDelayMs: 2, maxDelayMs: 20 },
+  });
+  const service = new RatingSyncService({
+    db,
+    client,
+    events: new EngineEvents(),
+    clock: systemClock,
+    log: silentLogger,
+    config: { ratingBatchSize: 100, ratingMaxAttempts: 5, ratingSyncIntervalMinutes: 30 },
+    enabled: true,
+  });
+  const atom = new LocalAtom(tmp.file('atom_dev.db'));
+  env = {
+    db,
+    atom,
+    client,
+    service,
+    close: async () => {
+      await service.stop();
+      await client.close();
+      atom.close();
+      db.close();
+      tmp.cleanup();
+    },
+  };
+  return env;
+}
+
+afterEach(async () => {
+  await env?.close();
+  env = null;
+});
+
+function atomRates(e: Env, skillId: string, userId: string, rating: number, comment: string, at = new Date().toISOString(), id: string = crypto.randomUUID()): string {
+  e.atom.db
+    .prepare(`INSERT INTO skill_ratings (id, skill_id, user_id, rating, comment, origin, sync_status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'local', 'pending', ?, ?)`)
+    .run(id, skillId, userId, rating, comment, at, at);
+  return id;
+}
+/** As the local Atom edits a rating: the trigger stamps the row with the local time now. */
+const atomReRates = (e: Env, id: string, rating: number, comment: string) =>
+  e.atom.db.prepare('UPDATE skill_ratings SET rating = ?, comment = ? WHERE id = ?').run(rating, comment, id);
+const row = (e: Env, id: string) => e.db.prepare('SELECT * FROM skill_ratings WHERE id = ?').get(id) as Record<string, unknown>;
+
+/** What the remote holds for the pair, straight from its record. */
+const onRemote = (skillId: string, userId: string) =>
+  emu.receivedRatings().items.filter((i) => i.skill_id === skillId && i.user_id === userId).map((i) => ({ rating: i.rating, comment: i.comment }));
+
+/** The same user rating on another device: straight to the emulator, stamped by its clock. */
+async function otherDeviceRates(skillId: string, userId: string, rating: number, comment: string): Promise<void> {
+  const res = await request(`${emu.apiUrl}/skills/marketplace/skills/${skillId}/rate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ skill_id: skillId, user_id: userId, rating, comment }),
+  });
+  expect(res.statusCode).toBe(200);
+  await res.body.dump();
+}
+
+/** The estimate is an upper bound: at least the true skew, at most a Date header's second (and a loopback round trip) over. */
+function expectOffsetNear(client: MarketplaceClient, skewMs: number): void {
+  const offset = client.serverClockOffsetMs();
+  expect(offset).not.toBeNull();
+  expect(offset!).toBeGreaterThanOrEqual(skewMs);
+  expect(offset!).toBeLessThanOrEqual(skewMs + 1_500);
+}
+
+describe('a server whose clock runs 90 s ahead', () => {
+  it.each([
+    ['base API', BASE_ONLY],
+    ['batch', {}],
+  ] as const)('a re-rating a second after an upload replaces the remote value (%s)', async (_name, faults) => {
+    const e = setup({ ...faults, clock_skew_ms: AHEAD_MS });
+    const skill = skillIdOf(3);
+    const id = atomRates(e, skill, 'local-user-s', 2, 'first look');
+    await e.service.syncNow();
+    expect(row(e, id)).toMatchObject({ sync_status: 'uploaded' });
+    expect(onRemote(skill, 'local-user-s')).toEqual([{ rating: 2, comment: 'first look' }]);
+    const stampedLocally = row(e, id).updated_at;
+
+    await sleep(1_000);
+    atomReRates(e, id, 5, 'a second later');
+    await e.service.syncNow();
+
+    expect(row(e, id)).toMatchObject({ sync_status: 'uploaded', rating: 5, comment: 'a second later' });
+    expect(onRemote(skill, 'local-user-s')).toEqual([{ rating: 5, comment: 'a second later' }]);
+    expect(emu.receivedRatings()).toMatchObject({ duplicates: [], requests: { create: 1, update: 1 } });
+    // The stored stamp stays the local Atom's time; only what went out was translated.
+    const restamped = Date.parse(row(e, id).updated_at as string);
+    expect(restamped).toBeGreaterThan(Date.parse(stampedLocally as string));
+    expect(restamped).toBeLessThanOrEqual(Date.now());
+    expectOffsetNear(e.client, AHEAD_MS);
+  });
+
+  it('a batch item for a pair the remote already holds wins when it is newer, on the first request of the process', async () => {
+    const e = setup({ clock_skew_ms: AHEAD_MS });
+    const skill = skillIdOf(4);
+    await otherDeviceRates(skill, 'local-user-t', 1, 'from the phone');
+    await sleep(1_000);
+    const id = atomRates(e, skill, 'local-user-t', 4, 'from the desktop, a second later');
+    await e.service.syncNow();
+
+    expect(row(e, id)).toMatchObject({ sync_status: 'uploaded' });
+    expect(onRemote(skill, 'local-user-t')).toEqual([{ rating: 4, comment: 'from the desktop, a second later' }]);
+    expect(emu.receivedRatings()).toMatchObject({ duplicates: [], requests: { create: 1, update: 1 } });
+    expectOffsetNear(e.client, AHEAD_MS);
+  });
+});
+
+describe('a server whose clock runs 90 s behind', () => {
+  it('a local rating made offline before the other device rated does not replace the newer value', async () => {
+    const e = setup({ clock_skew_ms: -AHEAD_MS });
+    const skill = skillIdOf(5);
+    const id = atomRates(e, skill, 'local-user-u', 3, 'rated offline', new Date(Date.now() - 10_000).toISOString());
+    await otherDeviceRates(skill, 'local-user-u', 5, 'from the phone, later');
+    await e.service.syncNow();
+
+    expect(row(e, id)).toMatchObject({ sync_status: 'uploaded' });
+    expect(onRemote(skill, 'local-user-u')).toEqual([{ rating: 5, comment: 'from the phone, later' }]);
+    expectOffsetNear(e.client, -AHEAD_MS);
+  });
+});
+
+/**
+ * Clearing a skew does not step the emulator's stamps back: they stay ahead of its Date header
+ * until real time catches up, as on a server whose clock was set back and whose stamps never go
+ * backwards. Only the stamps it hands out (or the stamp of our own write) show how far ahead.
+ */
+describe('a server set back after running 90 s ahead: its stamps stay ahead of its Date header', () => {
+  it('a re-rating in the next run replaces the value uploaded while the clock was ahead', async () => {
+    const e = setup({ clock_skew_ms: AHEAD_MS });
+    const skill = skillIdOf(6);
+    const id = atomRates(e, skill, 'local-user-v', 2, 'while it ran ahead');
+    await e.service.syncNow();
+    expect(onRemote(skill, 'local-user-v')).toEqual([{ rating: 2, comment: 'while it ran ahead' }]);
+    emu.setFaults({});
+    // Other traffic (a catalogue sync) meanwhile: the Date headers now show the server's clock set back.
+    for (let i = 0; i < 10; i++) await e.client.listCategories();
+    expect(e.client.serverClockOffsetMs()).toBeGreaterThan(AHEAD_MS - 2_000); // from the stamp of our write, not the headers
+
+    await sleep(1_000);
+    atomReRates(e, id, 4, 'after it was set back');
+    await e.service.syncNow();
+    expect(row(e, id)).toMatchObject({ sync_status: 'uploaded', rating: 4 });
+    expect(onRemote(skill, 'local-user-v')).toEqual([{ rating: 4, comment: 'after it was set back' }]);
+  });
+
+  it('a re-rating made while the first upload of the pair is on its way replaces it in the same run', async () => {
+    const e = setup({ clock_skew_ms: AHEAD_MS });
+    await otherDeviceRates(skillIdOf(8), 'someone-else', 3, 'moves the stamps ahead');
+    emu.setFaults({});
+    await e.client.listCategories();
+    expectOffsetNear(e.client, 0); // the headers say nothing of the stamps still running ahead
+    const skill = skillIdOf(7);
+    atomRates(e, skill, 'local-user-w', 1, 'first', undefined, '00000000-0000-4000-8000-000000000001');
+    const run = e.service.syncNow(); // the first page of pending ratings is read before this returns
+    const later = atomRates(e, skill, 'local-user-w', 5, 'while the first was on its way', undefined, 'ffffffff-0000-4000-8000-000000000001');
+    await run;
+
+    expect(row(e, later)).toMatchObject({ sync_status: 'uploaded' });
+    expect(onRemote(skill, 'local-user-w')).toEqual([{ rating: 5, comment: 'while the first was on its way' }]);
+    expect(emu.receivedRatings()).toMatchObject({ duplicates: [] });
+  });
+});
