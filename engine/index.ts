@@ -88,6 +88,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     clock,
     log: syncLog,
     onRetry: (error, _attempt, _delay, request) => sync?.recordError(operationForPath(request.path, request.method), error.kind, error.message),
+    onServerTime: (serverTimeMs) => sync?.noteServerTime(serverTimeMs),
     onInvalidItem: (reason, skillId) => {
       syncLog.warn('invalid item skipped', { skill_id: skillId ?? undefined, reason });
       sync?.recordError('skills', 'invalid_item', `${skillId ?? 'item'}: ${reason}`);
@@ -105,6 +106,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     log: syncLog,
     stamp,
     batchSize: config.syncBatchSize,
+    fullSyncIntervalMinutes: config.fullSyncIntervalMinutes,
     enabled: config.syncEnabled,
     demoMode,
     nextSync: () => scheduler?.nextSync() ?? null,

@@ -19,6 +19,8 @@ export interface Config {
   readonly instanceId: string;
   readonly syncIntervalMinutes: number;
   readonly syncBatchSize: number;
+  /** An incremental run lists everything instead when the last full listing is older than this. */
+  readonly fullSyncIntervalMinutes: number;
   readonly ratingSyncIntervalMinutes: number;
   readonly ratingBatchSize: number;
   readonly ratingMaxAttempts: number;
@@ -77,6 +79,7 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
     instanceId,
     syncIntervalMinutes: int(env, 'ATOM_SAAS_SYNC_INTERVAL_MINUTES', 30, 1, 10_080),
     syncBatchSize: int(env, 'ATOM_SAAS_SYNC_BATCH_SIZE', 100, 1, 1000),
+    fullSyncIntervalMinutes: int(env, 'ATOM_SAAS_FULL_SYNC_INTERVAL_MINUTES', 1440, 1, 525_600),
     ratingSyncIntervalMinutes: int(env, 'ATOM_SAAS_RATING_SYNC_INTERVAL_MINUTES', 30, 1, 10_080),
     ratingBatchSize: int(env, 'ATOM_SAAS_RATING_BATCH_SIZE', 100, 1, 1000),
     ratingMaxAttempts: int(env, 'ATOM_SAAS_RATING_MAX_ATTEMPTS', 5, 1, 100),
@@ -101,6 +104,7 @@ export function publicConfig(config: Config, demoApiUrl?: string | null, demoWsU
   return {
     sync_interval_minutes: config.syncIntervalMinutes,
     sync_batch_size: config.syncBatchSize,
+    full_sync_interval_minutes: config.fullSyncIntervalMinutes,
     sync_enabled: config.syncEnabled,
     rating_sync_interval_minutes: config.ratingSyncIntervalMinutes,
     rating_batch_size: config.ratingBatchSize,

@@ -80,6 +80,14 @@ export class RunsRepo {
     return n;
   }
 
+  /** When the last full listing of a stream succeeded (null when none is on record). */
+  lastFullSuccess(stream: string): string | null {
+    return (this.db
+      .prepare(`SELECT finished_at FROM sync_runs WHERE stream = ? AND mode = 'full' AND result = 'success' ORDER BY id DESC LIMIT 1`)
+      .pluck()
+      .get(stream) as string | undefined) ?? null;
+  }
+
   /** Keeps the history bounded. */
   prune(keep: number): void {
     this.db.prepare(`DELETE FROM sync_runs WHERE id <= (SELECT MAX(id) FROM sync_runs) - ?`).run(keep);

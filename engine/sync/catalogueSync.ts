@@ -14,7 +14,8 @@ import type { Stamper } from '../store/stamp.js';
 import { SyncStateRepo } from '../store/syncStateRepo.js';
 import { TombstonesRepo } from '../store/tombstonesRepo.js';
 import { runFullListing } from './fullListing.js';
-import { CLOCK_BEHIND, NEEDS_FULL, runIncrementalListing } from './incrementalListing.js';
+import { instant } from '../remote/keysetCursor.js';
+import { CURSOR_OVERLAP_MS, NEEDS_FULL, runIncrementalListing } from './incrementalListing.js';
 import type { ListingOutcome, RunContext } from './runContext.js';
 import { retryInvalidItems } from './invalidItems.js';
 import { changedItems, emptyTally, SkillApplier, type ApplyTally } from './skillApplier.js';
@@ -28,6 +29,8 @@ export interface CatalogueSyncDeps {
   log: Logger;
   stamp: Stamper;
   batchSize: number;
+  /** A full listing at least this often (minutes), whatever the cursor says. */
+  fullSyncIntervalMinutes?: number;
   enabled: boolean;
   demoMode: boolean;
   /** When the next scheduled run is (from the scheduler), for status. */
@@ -59,6 +62,8 @@ export class CatalogueSyncService implements CatalogueSync {
   private stopping = false;
   private extensionMissingLogged = false;
   private lastErrorKind: ErrorKind | null = null;
+  /** The remote's clock was seen behind the stored cursor: changes it stamps may sort before it. */
+  private clockBehind = false;
   private readonly errors: RecentError[] = [];
   private counts: { skills: number; categories: number };
 
@@ -121,25 +126,26 @@ export class CatalogueSyncService implements CatalogueSync {
       // Items skipped as invalid on an earlier run are asked for again (a full listing re-reads them anyway).
       if (mode === 'incremental') await retryInvalidItems(ctx);
       const cursor = this.state.get('skills')?.cursor ?? null;
-      let outcome: ListingOutcome | typeof NEEDS_FULL | typeof CLOCK_BEHIND = NEEDS_FULL;
+      let outcome: ListingOutcome | typeof NEEDS_FULL = NEEDS_FULL;
       let reason = cursor === null ? 'no cursor yet' : 'no incremental listing';
-      if (mode === 'incremental' && cursor !== null && !this.state.get('skills')?.resume) {
+      if (cursor !== null && this.clockBehind) reason = 'the remote clock was behind the cursor';
+      else if (cursor !== null && this.fullListingDue()) reason = 'periodic full listing';
+      const listAll = reason !== 'no incremental listing';
+      if (mode === 'incremental' && cursor !== null && !listAll && !this.state.get('skills')?.resume) {
         outcome = await runIncrementalListing(ctx, cursor);
         if (outcome === NEEDS_FULL && !this.extensionMissingLogged) {
           this.extensionMissingLogged = true;
           deps.log.warn('remote does not list changes since a cursor (updated_since); using full listings');
         }
-        if (outcome === CLOCK_BEHIND) {
-          reason = 'the remote clock is behind the cursor it gave';
-          deps.log.warn('the remote clock stepped back behind the sync cursor; listing everything once', { cursor });
-        }
       }
-      if (outcome === NEEDS_FULL || outcome === CLOCK_BEHIND) {
+      if (outcome === NEEDS_FULL) {
         if (mode === 'incremental') deps.log.info('running a full listing', { run_id: run.id, reason });
         mode = 'full';
         this.runsRepo.setMode(run.id, mode);
         run.mode = mode;
+        const sawClockBehind = this.clockBehind;
         outcome = await runFullListing(ctx);
+        if (sawClockBehind) this.clockBehind = false;
       }
       this.finishSuccess(run, mode, outcome, tally);
     } catch (error) {
@@ -187,7 +193,8 @@ export class CatalogueSyncService implements CatalogueSync {
     const { deps } = this;
     const now = isoNow(deps.clock);
     const durationMs = deps.clock.now() - run.startedAt;
-    this.state.markSuccess('skills', now, outcome.items, outcome.cursor);
+    // A clock seen behind the cursor during the run: no cursor, so the next run lists everything.
+    this.state.markSuccess('skills', now, outcome.items, this.clockBehind && mode === 'incremental' ? null : outcome.cursor);
     this.runsRepo.finish(run.id, { finishedAt: now, result: 'success', items: outcome.items, durationMs });
     this.runsRepo.prune(1000);
     this.lastErrorKind = null;
@@ -259,6 +266,36 @@ export class CatalogueSyncService implements CatalogueSync {
     this.errors.unshift(entry);
     if (this.errors.length > RECENT_ERRORS) this.errors.length = RECENT_ERRORS;
     this.deps.events.emit('sync.error', entry);
+  }
+
+  /**
+   * A full listing is due when the last one is older than the interval: it repairs what no cursor
+   * can show (a remote clock that stepped back and forward again while nobody asked).
+   */
+  private fullListingDue(): boolean {
+    const last = this.runsRepo.lastFullSuccess('skills');
+    const intervalMs = (this.deps.fullSyncIntervalMinutes ?? 1440) * 60_000;
+    return last === null || this.deps.clock.now() - Date.parse(last) > intervalMs;
+  }
+
+  /**
+   * Every answer's Date header. A remote clock seen behind the cursor (stepped back) stamps
+   * changes that no updated_since listing will return, even once it is right again: the cursor
+   * is dropped, so the next run lists everything.
+   */
+  noteServerTime(serverTimeMs: number): void {
+    if (this.clockBehind) return;
+    const cursor = instant(this.state.get('skills')?.cursor);
+    if (!(serverTimeMs < cursor - CURSOR_OVERLAP_MS)) return;
+    this.clockBehind = true;
+    this.deps.log.warn('the remote clock is behind the sync cursor; the next sync lists everything', {
+      server_time: new Date(serverTimeMs).toISOString(),
+    });
+    try {
+      this.deps.db.transaction(() => this.state.saveProgress('skills', isoNow(this.deps.clock), { cursor: null })).immediate();
+    } catch (error) {
+      this.deps.log.warn('sync cursor not cleared; the next run clears it', { error: errorMessage(error) });
+    }
   }
 
   /** A remote item that failed validation outside a listing (a pushed frame): listed, retried next run. */

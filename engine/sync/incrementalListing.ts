@@ -1,6 +1,6 @@
 import { isoNow } from '../clock.js';
 import { ExtensionMissingError } from '../errors.js';
-import { advances, instant, keysetSince, withOverlap } from '../remote/keysetCursor.js';
+import { advances, keysetSince, withOverlap } from '../remote/keysetCursor.js';
 import { applyPage } from './pageWriter.js';
 import { lastById, PageTracker, yieldToEventLoop, type ListingOutcome, type RunContext } from './runContext.js';
 
@@ -14,11 +14,6 @@ export const CURSOR_OVERLAP_MS = 5_000;
 
 /** The remote cannot list changes (no `updated_since`): the caller falls back to a full listing. */
 export const NEEDS_FULL = Symbol('needs-full');
-/**
- * The remote's clock is behind the cursor it handed out (it stepped back): changes it stamps now
- * sort before the cursor and no `updated_since` would return them, so the caller lists everything.
- */
-export const CLOCK_BEHIND = Symbol('clock-behind');
 
 /**
  * Fetches what changed after the stored cursor, keyset-paged (each next request starts after
@@ -27,7 +22,7 @@ export const CLOCK_BEHIND = Symbol('clock-behind');
  * through by page number under the same cursor, so a run never spins. Each page is one
  * transaction that also moves the cursor.
  */
-export async function runIncrementalListing(ctx: RunContext, cursor: string): Promise<ListingOutcome | typeof NEEDS_FULL | typeof CLOCK_BEHIND> {
+export async function runIncrementalListing(ctx: RunContext, cursor: string): Promise<ListingOutcome | typeof NEEDS_FULL> {
   const { client, state, batchSize, signal } = ctx;
   let since = withOverlap(cursor, CURSOR_OVERLAP_MS);
   let page = 1;
@@ -45,7 +40,6 @@ export async function runIncrementalListing(ctx: RunContext, cursor: string): Pr
     }
     // A server without the extension ignores updated_since and sends its full listing, uncursored.
     if (result.cursor === null) return NEEDS_FULL;
-    if (guard === 0 && result.serverTime !== null && result.serverTime < instant(since)) return CLOCK_BEHIND;
     if (total === null) total = result.total;
 
     const skills = lastById(result.skills);

@@ -19,6 +19,7 @@ describe('configuration', () => {
       wsBackoffMaxSeconds: 30,
       wsEnabled: true,
       syncEnabled: true,
+      fullSyncIntervalMinutes: 1440,
       conflictStrategy: 'manual',
       conflictAutoCritical: false,
       host: '127.0.0.1',

@@ -41,7 +41,9 @@ describe('socket frames', () => {
     expect(parseFrame('{"type":"skill_update","data":{"skill_id":"a","name":"A"},"timestamp":"t"}')).toMatchObject({ type: 'skill_update' });
     expect(parseFrame('{"type":"ping","timestamp":"t"}')).toMatchObject({ type: 'ping' });
     expect(parseFrame('{not json')).toEqual({ dropped: 'malformed JSON' });
-    expect(parseFrame('{"type":"skill_update","data":{"name":"A"}}')).toEqual({ dropped: 'skill_update without skill_id' });
+    expect(parseFrame('{"type":"skill_update","data":{"name":"A"}}')).toEqual({ dropped: 'skill_update: skill_id missing or not a string', skillId: null });
+    // A pushed skill passes the listing's checks: wrong types are dropped and name the skill.
+    expect(parseFrame('{"type":"skill_update","data":{"skill_id":"s-1","name":"A","version":42}}')).toEqual({ dropped: 'skill_update: version is not a string', skillId: 's-1' });
     expect(parseFrame('{"type":"surprise","data":{}}')).toEqual({ dropped: 'unknown type surprise' });
     expect(parseFrame('[1,2]')).toMatchObject({ dropped: expect.any(String) });
   });
