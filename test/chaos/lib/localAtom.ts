@@ -23,7 +23,7 @@ export class LocalAtom {
     this.db = new Database(dbPath, { readonly: options.readonly ?? false, fileMustExist: true, timeout: 5_000 });
   }
 
-  /** Inserts one pending local rating per skill id, in one transaction; returns the new rating ids. */
+  /** Inserts one pending local rating per skill id, each by a new user, in one transaction; returns the new rating ids. */
   addRatings(skillIds: readonly string[], tag: string): string[] {
     const insert = this.db.prepare(
       `INSERT INTO skill_ratings (id, skill_id, user_id, rating, comment, origin, sync_status, created_at, updated_at)
@@ -34,7 +34,8 @@ export class LocalAtom {
       skillIds.forEach((skillId, n) => {
         const id = randomUUID();
         const now = new Date().toISOString();
-        insert.run(id, skillId, `local-user-${n % 7}`, 1 + (n % 5), `${tag} ${id}`, now, now);
+        // A user of its own per rating: one rating per (skill, user), so a repeat would be a re-rating.
+        insert.run(id, skillId, `local-user-${id.slice(0, 8)}`, 1 + (n % 5), `${tag} ${id}`, now, now);
         ids.push(id);
       });
     })();
@@ -49,6 +50,38 @@ export class LocalAtom {
       for (const id of skillIds) if (update.run(description(id), id).changes === 1) edited.push(id);
     })();
     return edited;
+  }
+
+  /** Last rating write time handed out, so two writes never share a millisecond (a person cannot rate twice in one). */
+  private lastRatingWriteMs = 0;
+
+  private ratingWriteStamp(): string {
+    this.lastRatingWriteMs = Math.max(Date.now(), this.lastRatingWriteMs + 1);
+    return new Date(this.lastRatingWriteMs).toISOString();
+  }
+
+  /** Inserts one pending local rating by `userId` (a new row, also when that user rated the skill before); returns its id. */
+  addRating(skillId: string, userId: string, rating: number, comment: string | null): string {
+    const id = randomUUID();
+    const now = this.ratingWriteStamp();
+    this.db
+      .prepare(
+        `INSERT INTO skill_ratings (id, skill_id, user_id, rating, comment, origin, sync_status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'local', 'pending', ?, ?)`,
+      )
+      .run(id, skillId, userId, rating, comment, now, now);
+    return id;
+  }
+
+  /** Changes an existing local rating in place, as the Atom app does when a user re-rates (it knows nothing of sync columns). */
+  updateRating(id: string, rating: number, comment: string | null): boolean {
+    const now = this.ratingWriteStamp();
+    return this.db.prepare("UPDATE skill_ratings SET rating = ?, comment = ?, updated_at = ? WHERE id = ? AND origin = 'local'").run(rating, comment, now, id).changes === 1;
+  }
+
+  /** Edits the `code` field inside the cached payload (a critical field; the trigger marks the row); returns whether the row existed. */
+  editCode(skillId: string, code: string): boolean {
+    return this.db.prepare("UPDATE community_skills SET payload = json_set(payload, '$.code', ?) WHERE skill_id = ?").run(code, skillId).changes === 1;
   }
 
   skills(): Map<string, LocalSkillRow> {
