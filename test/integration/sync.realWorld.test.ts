@@ -213,3 +213,21 @@ describe('incremental cursors', () => {
     expectSameCatalogue(h);
   });
 });
+
+describe('automatic strategies and severity', () => {
+  it('never lets remote_wins overwrite a local code edit or apply a downgrade on its own', async () => {
+    h = await startHarness({ skills: 20, env: { ATOM_SAAS_CONFLICT_STRATEGY: 'remote_wins' } });
+    await syncAndWait(h.engine);
+    const [edited, downgraded] = [skillIdOf(2), skillIdOf(3)];
+    // The local Atom edits a skill's code, as it does, with plain SQL.
+    h.engine.db.prepare("UPDATE community_skills SET payload = json_set(payload, '$.code', 'print(\"mine\")') WHERE skill_id = ?").run(edited);
+    h.emulator.mutate({ update_ids: [edited], set: { code: 'print("theirs")' }, push: false });
+    h.emulator.mutate({ update_ids: [downgraded], set: { version: '0.0.1' }, push: false });
+    expect((await syncAndWait(h.engine)).result).toBe('success');
+    expect(localPayload(h, edited)).toMatchObject({ code: 'print("mine")' });
+    expect(localPayload(h, downgraded)!.version).not.toBe('0.0.1');
+    const open = h.engine.services.conflicts.list({ status: 'unresolved', limit: 10, offset: 0 }).items.map((c) => c.entity_id).sort();
+    expect(open).toEqual([edited, downgraded]);
+  });
+});
+

@@ -6,17 +6,12 @@ import { isDeepStrictEqual } from 'node:util';
 import type { EmulatorRatingsResponse } from '../../../emulator/index.js';
 import type { RemoteSkill } from '../../../engine/contracts/remote.js';
 import { pairKey, type LocalEdit, type LocalRating } from './expectedState.js';
+import type { LocalSkillRow } from '../lib/localAtom.js';
 
 export const MAX_PROBLEMS = 12;
 
 /** A community_skills row with the columns the checks read. */
-export interface CachedSkill {
-  skill_id: string;
-  name: string;
-  description: string | null;
-  version: string | null;
-  remote_updated_at: string | null;
-  local_modified_at: string | null;
+export interface CachedSkill extends LocalSkillRow {
   payload: string;
 }
 
