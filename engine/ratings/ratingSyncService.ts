@@ -73,7 +73,7 @@ export class RatingSyncService implements RatingSync {
     this.phase = new UploadPhase({
       ratings: this.ratings,
       failed: this.failed,
-      uploader: new RatingUploader(client, log),
+      uploader: new RatingUploader(client, log, this.ratings),
       recorder,
       pairs: this.pairs,
       events: deps.events,

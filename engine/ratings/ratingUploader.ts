@@ -10,7 +10,7 @@ import { errorMessage, ExtensionMissingError, RemoteError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import type { MarketplaceClient } from '../remote/types.js';
 import type { RatingRow } from '../store/ratingsRepo.js';
-import { findHeldRating, OwnWrites, sameValue } from './refusedUpdate.js';
+import { findHeldRating, OwnWrites, sameValue, type HeldValue, type OwnUploads } from './refusedUpdate.js';
 
 /** What became of one rating, with the row as it was sent (the recorder checks it did not change since). */
 export type UploadOutcome =
@@ -61,6 +61,8 @@ export class RatingUploader {
   constructor(
     private readonly client: MarketplaceClient,
     private readonly log: Logger,
+    /** Our acknowledged uploads as the store holds them: what a restart left out of memory. */
+    private readonly ownUploads: OwnUploads | null = null,
     private readonly concurrency = 4,
   ) {}
 
@@ -199,10 +201,11 @@ export class RatingUploader {
   }
 
   /**
-   * PUT with our values. Refused as older while the remote still holds what this process last
-   * wrote for the pair: ours is the pair's newest local value and differs from that write, so it
-   * came later whatever the stamps say; it goes once more, stamped no earlier than the remote's
-   * stamp of our write (see refusedUpdate.ts).
+   * PUT with our values. Refused as older while the remote still holds a value we wrote for the
+   * pair (what this process last wrote, or after a restart one of the pair's uploaded local rows):
+   * ours is the pair's newest local value and differs from that write, so it came later whatever
+   * the stamps say; it goes once more, stamped no earlier than the remote's stamp of our write
+   * (see refusedUpdate.ts).
    */
   private async update(row: RatingRow): Promise<RateResponse | null> {
     const request = { skill_id: row.skill_id, user_id: row.user_id, rating: row.rating, comment: row.comment, updated_at: row.updated_at };
@@ -211,10 +214,10 @@ export class RatingUploader {
       if (answer) this.ownWrites.remember(row.skill_id, row.user_id, row);
       return answer;
     }
-    const ours = this.ownWrites.get(row.skill_id, row.user_id);
-    if (!ours || sameValue(ours, row)) return answer;
+    const ours = this.ourWrites(row);
+    if (ours.length === 0) return answer;
     const held = await findHeldRating(this.client, answer.rating_id, row.updated_at);
-    if (!held || !sameValue(held, ours)) return answer;
+    if (!held || sameValue(held, row) || !ours.some((v) => sameValue(held, v))) return answer;
     this.log.info('the remote refused a newer rating as older (its stamps run ahead of its clock); sending it stamped after our earlier write', {
       skill_id: row.skill_id,
       remote_updated_at: held.updated_at,
@@ -222,5 +225,15 @@ export class RatingUploader {
     const again = await this.client.updateRating({ ...request, notBefore: held.updated_at });
     if (again?.updated) this.ownWrites.remember(row.skill_id, row.user_id, row);
     return again;
+  }
+
+  /**
+   * Values the remote may hold from us that differ from this row. This process's last write is
+   * the one to match when it has one; with none (a restart), the store's uploaded rows stand in.
+   */
+  private ourWrites(row: RatingRow): HeldValue[] {
+    const remembered = this.ownWrites.get(row.skill_id, row.user_id);
+    const ours = remembered ? [remembered] : (this.ownUploads?.uploadedValues(row.skill_id, row.user_id) ?? []);
+    return ours.filter((v) => !sameValue(v, row));
   }
 }

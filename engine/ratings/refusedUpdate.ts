@@ -3,7 +3,9 @@
  * our own earlier write. That happens when the server's stamps run ahead of its own clock (it was
  * set back, and its stamps never go backwards): no estimate of its clock from Date headers can
  * reach them. The remote's listing then tells us the stamp to beat. Only our own earlier write is
- * overridden this way; a value someone else wrote keeps its stamp's verdict.
+ * overridden this way; a value someone else wrote keeps its stamp's verdict. What we wrote is
+ * known from this process's memory and, so that it survives a restart, from the local rows of the
+ * pair the store holds as uploaded.
  */
 import type { RemoteRating } from '../contracts/remote.js';
 import { ExtensionMissingError } from '../errors.js';
@@ -39,6 +41,11 @@ export class OwnWrites {
   get(skillId: string, userId: string): HeldValue | undefined {
     return this.held.get(pairKey(skillId, userId));
   }
+}
+
+/** The values of a pair's local rows that went to the remote and were acknowledged, newest first (a few at most). */
+export interface OwnUploads {
+  uploadedValues(skillId: string, userId: string): HeldValue[];
 }
 
 export const sameValue = (a: HeldValue, b: HeldValue) => a.rating === b.rating && (a.comment ?? null) === (b.comment ?? null);

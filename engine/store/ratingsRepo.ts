@@ -29,6 +29,9 @@ export interface RatingCounts {
 /** Downloaded ratings get this id prefix, so they never collide with a local uuid. */
 export const REMOTE_RATING_PREFIX = 'remote:';
 
+/** Values of a pair's uploaded rows read at most: a pair re-rated more often than this is checked against its latest. */
+const UPLOADED_VALUES_LIMIT = 8;
+
 /**
  * Ratings, local and remote. Local rows are only ever updated here, never deleted: a rating
  * the remote has not acknowledged must survive anything the engine does. Upload bookkeeping
@@ -54,6 +57,7 @@ export class RatingsRepo {
   private readonly siblingsPageStmt;
   private readonly unsentOfPairStmt;
   private readonly restampStmt;
+  private readonly uploadedValuesStmt;
 
   constructor(private readonly db: Db) {
     this.insertLocalStmt = db.prepare(
@@ -132,6 +136,12 @@ export class RatingsRepo {
         WHERE origin = 'local' AND skill_id = ? AND user_id = ? AND +sync_status IN ('pending', 'failed') AND superseded_by IS NULL`,
     );
     this.restampStmt = db.prepare("UPDATE skill_ratings SET updated_at = @updated_at WHERE id = @id AND origin = 'local'");
+    // Superseded rows are marked uploaded without having been sent: they say nothing of the remote.
+    this.uploadedValuesStmt = db.prepare(
+      `SELECT rating, comment FROM skill_ratings
+        WHERE origin = 'local' AND skill_id = @skill_id AND user_id = @user_id AND +sync_status = 'uploaded' AND superseded_by IS NULL
+        GROUP BY rating, comment ORDER BY MAX(julianday(updated_at)) DESC LIMIT @limit`,
+    );
   }
 
   insertLocal(input: { id: string; skill_id: string; user_id: string; rating: number; comment: string | null; now: string }): void {
@@ -181,6 +191,11 @@ export class RatingsRepo {
   /** Moves a local row's updated_at (only ever forward, to order it after a write of ours the remote stamped). */
   restamp(id: string, updatedAt: string): void {
     this.restampStmt.run({ id, updated_at: updatedAt });
+  }
+
+  /** Distinct rating/comment values of the pair's local rows that were sent and acknowledged, newest first. */
+  uploadedValues(skillId: string, userId: string, limit = UPLOADED_VALUES_LIMIT): { rating: number; comment: string | null }[] {
+    return this.uploadedValuesStmt.all({ skill_id: skillId, user_id: userId, limit }) as { rating: number; comment: string | null }[];
   }
 
   /** Local rows in this status that share their pair with another local row, keyset by id. */

@@ -35,16 +35,15 @@ interface Env {
   atom: LocalAtom;
   client: MarketplaceClient;
   service: RatingSyncService;
+  /** The daemon killed and started again: a new client and service on the same database file. */
+  restart: () => Promise<Env>;
   close: () => Promise<void>;
 }
 let env: Env | null = null;
 
-/** A fresh emulator state whose clock was always this far off, and a client that has not talked to it yet. */
-function setup(faults: EmulatorFaults): Env {
-  emu.reset();
-  emu.setFaults(faults);
-  const tmp = tempDir('atom-ratings-skew-');
-  const db = openDatabase(tmp.file('atom_dev.db'));
+/** A client that has not talked to the emulator yet, and a rating service over this database file. */
+function connect(file: string): { db: Db; client: MarketplaceClient; service: RatingSyncService } {
+  const db = openDatabase(file);
   const client = createMarketplaceClient({
     apiUrl: emu.apiUrl,
     token: null,
@@ -63,20 +62,42 @@ function setup(faults: EmulatorFaults): Env {
     config: { ratingBatchSize: 100, ratingMaxAttempts: 5, ratingSyncIntervalMinutes: 30 },
     enabled: true,
   });
-  const atom = new LocalAtom(tmp.file('atom_dev.db'));
-  env = {
-    db,
-    atom,
-    client,
-    service,
-    close: async () => {
+  return { db, client, service };
+}
+
+/** A fresh emulator state whose clock was always this far off, and a client that has not talked to it yet. */
+function setup(faults: EmulatorFaults): Env {
+  emu.reset();
+  emu.setFaults(faults);
+  const tmp = tempDir('atom-ratings-skew-');
+  const file = tmp.file('atom_dev.db');
+  let atom: LocalAtom | null = null;
+  const open = (): Env => {
+    const { db, client, service } = connect(file);
+    atom ??= new LocalAtom(file); // the engine creates the file and its schema
+    const shut = async () => {
       await service.stop();
       await client.close();
-      atom.close();
       db.close();
-      tmp.cleanup();
-    },
+    };
+    const e: Env = {
+      db,
+      atom,
+      client,
+      service,
+      restart: async () => {
+        await shut();
+        return (env = open());
+      },
+      close: async () => {
+        await shut();
+        atom?.close();
+        tmp.cleanup();
+      },
+    };
+    return e;
   };
+  env = open();
   return env;
 }
 
@@ -106,6 +127,17 @@ async function otherDeviceRates(skillId: string, userId: string, rating: number,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ skill_id: skillId, user_id: userId, rating, comment }),
+  });
+  expect(res.statusCode).toBe(200);
+  await res.body.dump();
+}
+
+/** The same user changing the rating on another device: a PUT without a stamp, so the server stamps it. */
+async function otherDeviceReRates(skillId: string, userId: string, rating: number, comment: string): Promise<void> {
+  const res = await request(`${emu.apiUrl}/skills/marketplace/skills/${skillId}/rate`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user_id: userId, rating, comment }),
   });
   expect(res.statusCode).toBe(200);
   await res.body.dump();
@@ -214,5 +246,50 @@ describe('a server set back after running 90 s ahead: its stamps stay ahead of i
     expect(row(e, later)).toMatchObject({ sync_status: 'uploaded' });
     expect(onRemote(skill, 'local-user-w')).toEqual([{ rating: 5, comment: 'while the first was on its way' }]);
     expect(emu.receivedRatings()).toMatchObject({ duplicates: [] });
+  });
+});
+
+/**
+ * What the remote holds being our own earlier write is read from the store too, so it survives a
+ * restart: the first process uploaded the value while the server ran ahead, the second one (a
+ * fresh client, nothing in memory) sends the newer local value and is refused as older.
+ */
+describe('a server set back after running 90 s ahead, across a restart of the daemon', () => {
+  it.each([
+    ['base API', BASE_ONLY],
+    ['batch', {}],
+  ] as const)('a newer local rating sent after the restart replaces our value uploaded before it (%s)', async (_name, faults) => {
+    let e = setup({ ...faults, clock_skew_ms: AHEAD_MS });
+    const skill = skillIdOf(9);
+    const first = atomRates(e, skill, 'local-user-x', 2, 'before the restart');
+    await e.service.syncNow();
+    expect(row(e, first)).toMatchObject({ sync_status: 'uploaded' });
+    expect(onRemote(skill, 'local-user-x')).toEqual([{ rating: 2, comment: 'before the restart' }]);
+    emu.setFaults(faults); // set back: its Date headers are on time, its stamps still 90 s ahead
+
+    await sleep(1_000);
+    const later = atomRates(e, skill, 'local-user-x', 5, 'after the restart');
+    e = await e.restart();
+    await e.service.syncNow();
+
+    expect(row(e, later)).toMatchObject({ sync_status: 'uploaded' });
+    expect(onRemote(skill, 'local-user-x')).toEqual([{ rating: 5, comment: 'after the restart' }]);
+    expect(emu.receivedRatings()).toMatchObject({ duplicates: [] });
+  });
+
+  it('a value another device wrote meanwhile keeps its stamp\'s verdict', async () => {
+    let e = setup({ ...BASE_ONLY, clock_skew_ms: AHEAD_MS });
+    const skill = skillIdOf(10);
+    atomRates(e, skill, 'local-user-y', 2, 'ours, before the restart');
+    await e.service.syncNow();
+    await otherDeviceReRates(skill, 'local-user-y', 3, 'from the phone');
+    emu.setFaults(BASE_ONLY);
+
+    const later = atomRates(e, skill, 'local-user-y', 5, 'ours, after the restart');
+    e = await e.restart();
+    await e.service.syncNow();
+
+    expect(row(e, later)).toMatchObject({ sync_status: 'uploaded' });
+    expect(onRemote(skill, 'local-user-y')).toEqual([{ rating: 3, comment: 'from the phone' }]);
   });
 });

@@ -4,6 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RemoteRating } from '../../engine/contracts/remote.js';
+import { EngineEvents } from '../../engine/events.js';
+import { silentLogger } from '../../engine/log/index.js';
+import { RatingSyncService } from '../../engine/ratings/ratingSyncService.js';
 import { ServerClockOffset } from '../../engine/remote/serverClockOffset.js';
 import { ratingRow, setup, type Env } from './ratings.fixture.js';
 
@@ -105,5 +108,38 @@ describe('an update refused as older', () => {
 
     expect(env.client.updates).toHaveLength(1);
     expect(ratingRow(env, id)).toMatchObject({ sync_status: 'uploaded', rating: 5 });
+  });
+  /** The daemon started again on the same database: nothing of the first process's writes in memory. */
+  const restarted = () =>
+    new RatingSyncService({
+      db: env.db,
+      client: env.client,
+      events: new EngineEvents(),
+      clock: env.clock,
+      log: silentLogger,
+      config: { ratingBatchSize: 100, ratingMaxAttempts: 5, ratingSyncIntervalMinutes: 30 },
+      enabled: true,
+    });
+
+  it.each([
+    ['our uploaded value: sent once more', 2, 'first', 2],
+    ['the value of a row that was superseded, never sent: the refusal stands', 3, 'never sent', 1],
+  ] as const)('after a restart, learns what we wrote from the uploaded rows of the pair (%s)', async (_name, heldRating, heldComment, puts) => {
+    const first = env.service.addLocalRating({ skill_id: 's1', user_id: 'u1', rating: 2, comment: 'first' }).id;
+    await env.service.syncNow();
+    env.clock.advance(1_000);
+    const skipped = env.service.addLocalRating({ skill_id: 's1', user_id: 'u1', rating: 3, comment: 'never sent' }).id;
+    env.clock.advance(1_000);
+    const latest = env.service.addLocalRating({ skill_id: 's1', user_id: 'u1', rating: 5, comment: 'third' }).id;
+    const stamp = '2099-01-01T00:00:00.000Z';
+    remoteHolds(first, heldRating, heldComment, stamp);
+    refuseUnlessAfter(first, stamp);
+
+    await restarted().syncNow();
+
+    expect(ratingRow(env, skipped)).toMatchObject({ sync_status: 'uploaded', superseded_by: latest });
+    expect(env.client.updates).toHaveLength(puts);
+    if (puts === 2) expect(env.client.updates[1]).toMatchObject({ rating: 5, comment: 'third', notBefore: stamp });
+    expect(ratingRow(env, latest)).toMatchObject({ sync_status: 'uploaded', rating: 5 });
   });
 });

@@ -230,15 +230,18 @@ export function editsInvariant(edits: readonly LocalEdit[], local: ReadonlyMap<s
     if (now === edit.value) continue;
     const mine = conflicts.filter((c) => c.entity_id === edit.skillId);
     const open = mine.find((c) => c.status === 'unresolved');
-    if (open) {
-      if (!row && parse(open.local)?.[edit.field] === edit.value) continue;
-      add(`${where}: lost while conflict #${open.id} is open (the row holds ${short(now)})`);
-      continue;
-    }
     const after = mine
       .filter((c) => c.status === 'resolved' && c.strategy !== null && c.resolved_at !== null && Date.parse(c.resolved_at) >= Date.parse(edit.at))
       .sort((a, b) => Date.parse(a.resolved_at!) - Date.parse(b.resolved_at!) || a.id - b.id);
     const last = after[after.length - 1];
+    if (open) {
+      if (!row && parse(open.local)?.[edit.field] === edit.value) continue;
+      // Given up by a recorded choice before this conflict opened: checked below like any other.
+      if (!last) {
+        add(`${where}: lost while conflict #${open.id} is open (the row holds ${short(now)})`);
+        continue;
+      }
+    }
     if (!last) {
       add(`${where}: lost with no open conflict and no resolution after it (the row ${row ? `holds ${short(now)}` : 'is gone'})`);
       continue;
