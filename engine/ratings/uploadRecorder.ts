@@ -62,7 +62,10 @@ export class UploadRecorder {
     const learned = outcome.result === 'rejected' ? null : outcome.remoteRatingId;
     // Our write may have reached the remote, which stamps it with its own time: a newer local value
     // of the pair made meanwhile must carry a later stamp, or "newest wins" keeps the older one.
-    if (outcome.result !== 'rejected') this.orderAfterOurWrite(outcome.row, nowMs);
+    if (outcome.result !== 'rejected') {
+      this.orderAfterOurWrite(outcome.row, nowMs);
+      this.ratings.markSent(row.id, outcome.row.rating, outcome.row.comment);
+    }
     if (changedSince(row, outcome.row) || row.superseded_by !== null) {
       // The newer value (or the newer row) still has to go; keep only what we learned of the pair.
       if (learned !== null && row.remote_rating_id === null) this.ratings.setRemoteId(row.id, learned);

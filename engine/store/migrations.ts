@@ -171,6 +171,10 @@ export const MIGRATIONS: readonly string[] = [
      WHERE rating_id = NEW.id AND resolved_at IS NULL;
   END;
   `,
+  /* 4: the value last sent for a local rating, which a lost reply may have stored remotely */ `
+  ALTER TABLE skill_ratings ADD COLUMN sent_rating INTEGER;
+  ALTER TABLE skill_ratings ADD COLUMN sent_comment TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -58,6 +58,7 @@ export class RatingsRepo {
   private readonly unsentOfPairStmt;
   private readonly restampStmt;
   private readonly uploadedValuesStmt;
+  private readonly sentStmt;
 
   constructor(private readonly db: Db) {
     this.insertLocalStmt = db.prepare(
@@ -137,11 +138,24 @@ export class RatingsRepo {
     );
     this.restampStmt = db.prepare("UPDATE skill_ratings SET updated_at = @updated_at WHERE id = @id AND origin = 'local'");
     // Superseded rows are marked uploaded without having been sent: they say nothing of the remote.
+    // What the remote may hold of ours for a pair: acknowledged values, and values sent whose
+    // reply was lost or whose row the local Atom changed in place since.
     this.uploadedValuesStmt = db.prepare(
-      `SELECT rating, comment FROM skill_ratings
-        WHERE origin = 'local' AND skill_id = @skill_id AND user_id = @user_id AND +sync_status = 'uploaded' AND superseded_by IS NULL
-        GROUP BY rating, comment ORDER BY MAX(julianday(updated_at)) DESC LIMIT @limit`,
+      `SELECT rating, comment FROM (
+         SELECT rating, comment, updated_at AS at FROM skill_ratings
+          WHERE origin = 'local' AND skill_id = @skill_id AND user_id = @user_id AND +sync_status = 'uploaded'
+            AND (superseded_by IS NULL OR upload_attempts > 0)
+         UNION ALL
+         SELECT sent_rating, sent_comment, updated_at FROM skill_ratings
+          WHERE origin = 'local' AND skill_id = @skill_id AND user_id = @user_id AND sent_rating IS NOT NULL)
+        GROUP BY rating, comment ORDER BY MAX(julianday(at)) DESC LIMIT @limit`,
     );
+    this.sentStmt = db.prepare("UPDATE skill_ratings SET sent_rating = ?, sent_comment = ? WHERE id = ? AND origin = 'local'");
+  }
+
+  /** Records the value sent for a rating: the remote may hold it even when no reply came back. */
+  markSent(id: string, rating: number, comment: string | null): void {
+    this.sentStmt.run(rating, comment, id);
   }
 
   insertLocal(input: { id: string; skill_id: string; user_id: string; rating: number; comment: string | null; now: string }): void {
