@@ -77,9 +77,12 @@ export class RatingUploader {
       sink(outcomes);
       for (const o of outcomes) answered.add(o.row.id);
     };
-    // A pair the remote already holds is updated, never created again.
-    const updates = rows.filter((r) => r.remote_rating_id !== null);
-    const creates = rows.filter((r) => r.remote_rating_id === null);
+    // A pair the remote already holds is updated, never created again. So is one that may hold
+    // another value of ours whose reply never came (a kill): a batch item would be answered
+    // "accepted" even when newest-wins kept that earlier value, so the refusal would go unseen.
+    const asUpdate = new Set(rows.filter((r) => r.remote_rating_id !== null || this.ourWrites(r).length > 0));
+    const updates = rows.filter((r) => asUpdate.has(r));
+    const creates = rows.filter((r) => !asUpdate.has(r));
     let stop: RemoteError | null = null;
     if (creates.length > 0 && !this.batchMissing) {
       try {
@@ -172,14 +175,15 @@ export class RatingUploader {
   }
 
   /**
-   * One rating: an update when the remote holds the pair, else a create; a 409 on the create
-   * means the pair is there already (our own earlier create whose answer was lost, or an older
-   * rating), so the create is acknowledged and followed by an update with our newer values.
+   * One rating: an update when the remote holds the pair (or may hold a value of ours for it),
+   * else a create; a 409 on the create means the pair is there already (our own earlier create
+   * whose answer was lost, or an older rating), so the create is acknowledged and followed by an
+   * update with our newer values.
    * Throws auth and refusals; a transient failure after the remote named the pair's rating comes
    * back as an outcome carrying that id, so the next attempt goes straight to the update.
    */
   private async sendOne(row: RatingRow): Promise<UploadOutcome> {
-    if (row.remote_rating_id !== null) {
+    if (row.remote_rating_id !== null || this.ourWrites(row).length > 0) {
       const updated = await this.update(row);
       if (updated) return acknowledged(row, updated);
       // 404: the remote no longer holds the pair; create it again.

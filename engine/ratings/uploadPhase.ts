@@ -99,6 +99,8 @@ export class UploadPhase {
     const { uploader, recorder, events, clock } = this.deps;
     const outcomes: UploadOutcome[] = [];
     const counts = emptyOutcomeTally();
+    // Before any byte goes: a kill after the remote stored one of these must not forget it may hold it.
+    this.deps.ratings.markSending(rows);
     const upload = uploader.upload(rows, (arrived) => {
       const recorded = recorder.record(arrived, clock.now());
       for (const key of ['accepted', 'duplicate', 'rejected', 'failed', 'deadLettered'] as const) counts[key] += recorded[key];

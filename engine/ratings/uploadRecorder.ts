@@ -65,6 +65,9 @@ export class UploadRecorder {
     if (outcome.result !== 'rejected') {
       this.orderAfterOurWrite(outcome.row, nowMs);
       this.ratings.markSent(row.id, outcome.row.rating, outcome.row.comment);
+    } else {
+      // Marked as sent before it went; a refusal means the remote holds none of it.
+      this.ratings.clearRefused(row.id, outcome.row.rating, outcome.row.comment);
     }
     if (changedSince(row, outcome.row) || row.superseded_by !== null) {
       // The newer value (or the newer row) still has to go; keep only what we learned of the pair.

@@ -1,5 +1,5 @@
 import type { RemoteRating } from '../contracts/remote.js';
-import type { Db } from './database.js';
+import { writeTransaction, type Db } from './database.js';
 
 /** A skill_ratings row as stored. */
 export interface RatingRow {
@@ -59,6 +59,7 @@ export class RatingsRepo {
   private readonly restampStmt;
   private readonly uploadedValuesStmt;
   private readonly sentStmt;
+  private readonly unsentStmt;
 
   constructor(private readonly db: Db) {
     this.insertLocalStmt = db.prepare(
@@ -138,24 +139,44 @@ export class RatingsRepo {
     );
     this.restampStmt = db.prepare("UPDATE skill_ratings SET updated_at = @updated_at WHERE id = @id AND origin = 'local'");
     // Superseded rows are marked uploaded without having been sent: they say nothing of the remote.
-    // What the remote may hold of ours for a pair: acknowledged values, and values sent whose
-    // reply was lost or whose row the local Atom changed in place since.
+    // What the remote may hold of ours for a pair: acknowledged values, and values sent (marked
+    // before they go, cleared when refused) whose reply was lost or whose row changed since.
     this.uploadedValuesStmt = db.prepare(
       `SELECT rating, comment FROM (
          SELECT rating, comment, updated_at AS at FROM skill_ratings
           WHERE origin = 'local' AND skill_id = @skill_id AND user_id = @user_id AND +sync_status = 'uploaded'
-            AND (superseded_by IS NULL OR upload_attempts > 0)
+            AND superseded_by IS NULL
          UNION ALL
          SELECT sent_rating, sent_comment, updated_at FROM skill_ratings
           WHERE origin = 'local' AND skill_id = @skill_id AND user_id = @user_id AND sent_rating IS NOT NULL)
         GROUP BY rating, comment ORDER BY MAX(julianday(at)) DESC LIMIT @limit`,
     );
     this.sentStmt = db.prepare("UPDATE skill_ratings SET sent_rating = ?, sent_comment = ? WHERE id = ? AND origin = 'local'");
+    this.unsentStmt = db.prepare(
+      "UPDATE skill_ratings SET sent_rating = NULL, sent_comment = NULL WHERE id = ? AND origin = 'local' AND sent_rating IS ? AND sent_comment IS ?",
+    );
   }
 
   /** Records the value sent for a rating: the remote may hold it even when no reply came back. */
   markSent(id: string, rating: number, comment: string | null): void {
     this.sentStmt.run(rating, comment, id);
+  }
+
+  /** Forgets a value marked as sent that the remote refused outright: it holds none of it. */
+  clearRefused(id: string, rating: number, comment: string | null): void {
+    this.unsentStmt.run(id, rating, comment);
+  }
+
+  /**
+   * Records, before they go, the values about to be sent (one transaction): a process killed
+   * after the remote stored one but before its reply was recorded still knows the remote may
+   * hold it, so a newer value of the pair is not taken as refused by someone else's write.
+   */
+  markSending(rows: readonly { id: string; rating: number; comment: string | null }[]): void {
+    if (rows.length === 0) return;
+    writeTransaction(this.db, () => {
+      for (const row of rows) this.sentStmt.run(row.rating, row.comment, row.id);
+    });
   }
 
   insertLocal(input: { id: string; skill_id: string; user_id: string; rating: number; comment: string | null; now: string }): void {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { isoNow, type Clock } from '../clock.js';
 import type { ErrorKind, InvalidItemSummary, RecentError, RunSummary, SyncMode, SyncOperation, SyncProgress, SyncStatusResponse } from '../contracts/api.js';
 import { errorKind, errorMessage } from '../errors.js';
@@ -92,6 +93,8 @@ export class CatalogueSyncService implements CatalogueSync {
     const startedAt = this.deps.clock.now();
     const id = this.runsRepo.start('skills', mode, new Date(startedAt).toISOString());
     const abort = new AbortController();
+    // Checks by id run 8 requests at once, plus the prefetched page, each listening on this signal.
+    setMaxListeners(32, abort.signal);
     const run: ActiveRun = { id, mode, startedAt, progress: null, abort, done: Promise.resolve() };
     this.active = run;
     this.state.markAttempt('skills', isoNow(this.deps.clock));

@@ -277,6 +277,26 @@ describe('a server set back after running 90 s ahead, across a restart of the da
     expect(emu.receivedRatings()).toMatchObject({ duplicates: [] });
   });
 
+  it('a newer local rating replaces our earlier batch upload whose reply was lost before the restart', async () => {
+    // No rating listing while the clock runs ahead, so no stamp of ours raises the offset estimate.
+    let e = setup({ unsupported_extensions: ['ratings_list'], clock_skew_ms: AHEAD_MS, lost_reply_rate: 1 });
+    const skill = skillIdOf(11);
+    const first = atomRates(e, skill, 'local-user-z', 2, 'stored, but the reply was lost');
+    await e.service.syncNow();
+    expect(row(e, first)).toMatchObject({ sync_status: 'pending', remote_rating_id: null });
+    expect(onRemote(skill, 'local-user-z')).toEqual([{ rating: 2, comment: 'stored, but the reply was lost' }]);
+    emu.setFaults({}); // set back: its Date headers are on time, its stamps still 90 s ahead
+
+    await sleep(1_000);
+    const later = atomRates(e, skill, 'local-user-z', 5, 'after the restart');
+    e = await e.restart();
+    await e.service.syncNow();
+
+    expect(row(e, later)).toMatchObject({ sync_status: 'uploaded' });
+    expect(onRemote(skill, 'local-user-z')).toEqual([{ rating: 5, comment: 'after the restart' }]);
+    expect(emu.receivedRatings()).toMatchObject({ duplicates: [] });
+  });
+
   it('a value another device wrote meanwhile keeps its stamp\'s verdict', async () => {
     let e = setup({ ...BASE_ONLY, clock_skew_ms: AHEAD_MS });
     const skill = skillIdOf(10);

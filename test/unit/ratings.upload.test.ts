@@ -97,6 +97,30 @@ describe('one rating per (skill, user)', () => {
     expect(row(id)).toMatchObject({ sync_status: 'uploaded' });
   });
 
+  it('marks the value sent before the request goes, and forgets it when the remote refuses it', async () => {
+    const id = rate('s1', 'u1', 4);
+    let seenWhileSending: unknown = null;
+    env.client.onBatch = (items) => {
+      seenWhileSending = env.db.prepare('SELECT sent_rating FROM skill_ratings WHERE id = ?').pluck().get(id);
+      return items.map((i) => ({ client_rating_id: i.client_rating_id, status: 'rejected', error: 'no' }));
+    };
+    await env.service.syncNow();
+    expect(seenWhileSending).toBe(4); // a kill during the request still leaves it on record
+    expect(row(id)).toMatchObject({ sync_status: 'failed', sent_rating: null });
+  });
+
+  it('sends a newer row of a pair as an update when an earlier value of ours was sent without a recorded answer', async () => {
+    atomInsert('a-sent', 's1', 'u1', 2, '2026-02-19T09:00:00.000Z');
+    // As a process killed mid-request leaves it: marked sent, no outcome, no remote id.
+    env.db.prepare("UPDATE skill_ratings SET sent_rating = 2, sent_comment = 'a-sent says 2' WHERE id = 'a-sent'").run();
+    atomInsert('b-new', 's1', 'u1', 5, '2026-02-19T09:30:00.000Z');
+    await env.service.syncNow();
+    expect(env.client.batches).toHaveLength(0); // a batch answers "accepted" even when newest-wins kept ours
+    expect(env.client.updates.map((u) => u.rating)).toEqual([5]);
+    expect(row('b-new')).toMatchObject({ sync_status: 'uploaded' });
+    expect(row('a-sent')).toMatchObject({ sync_status: 'uploaded', superseded_by: 'b-new' });
+  });
+
   it('supersedes older unsent rows of a pair, dead-lettered ones included, and sends only the newest', async () => {
     atomInsert('a-old', 's1', 'u1', 1, '2026-02-19T09:00:00.000Z');
     env.client.onBatch = (items) => items.map((i) => ({ client_rating_id: i.client_rating_id, status: 'rejected', error: 'no' }));
