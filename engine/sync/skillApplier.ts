@@ -55,6 +55,9 @@ interface Probe {
   same: number;
 }
 
+/** The coarsest server clock we allow for: stamps this close are not ordered. */
+const COARSE_CLOCK_MS = 1000;
+
 /** True when `incoming` is known to be older than `held` (unknown times never count as older). */
 function olderThan(incoming: string | null | undefined, held: string | null | undefined): boolean {
   return instant(incoming) < instant(held);
@@ -128,8 +131,9 @@ export class SkillApplier {
       if (deletedAt !== null && (known === undefined || olderThan(known, deletedAt))) this.tombstones.record(skillId, deletedAt, stamp);
       return 'absent';
     }
-    // A deletion older than the version we hold: the skill was re-created since.
-    if (deletedAt !== null && olderThan(deletedAt, probe.remote_updated_at)) return 'stale';
+    // A deletion older than the version we hold: the skill was re-created since. A whole-second
+    // server clock may stamp a deletion just before the update it follows, so within a second it counts.
+    if (deletedAt !== null && instant(deletedAt) + COARSE_CLOCK_MS < instant(probe.remote_updated_at)) return 'stale';
     if (probe.local_modified_at !== null || this.conflicts.hasOpen(skillId)) {
       const outcome = this.conflicts.onRemoteDelete(this.row(skillId), stamp);
       return outcome === 'conflict' ? 'conflict' : 'deleted';
