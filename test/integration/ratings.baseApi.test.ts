@@ -6,19 +6,16 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { systemClock } from '../../engine/clock.js';
 import type { RemoteRating } from '../../engine/contracts/remote.js';
-import { EngineEvents } from '../../engine/events.js';
-import { silentLogger } from '../../engine/log/index.js';
 import { RatingSyncService } from '../../engine/ratings/ratingSyncService.js';
-import { createMarketplaceClient } from '../../engine/remote/marketplaceClient.js';
 import type { RetryPolicy } from '../../engine/remote/retryPolicy.js';
-import { openDatabase, type Db } from '../../engine/store/database.js';
+import type { Db } from '../../engine/store/database.js';
 import { skillIdOf } from '../../emulator/dataset.js';
 import { API_BASE_PATH, startEmulator, type EmulatorFaults, type EmulatorHandle } from '../../emulator/index.js';
 import { LocalAtom } from '../chaos/lib/localAtom.js';
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';
+import { openRatingStack } from './fixtures/ratingService.js';
 import { startRemoteProxy, type RemoteProxy } from './ratings.remoteProxy.js';
 
 const SKILLS = 100;
@@ -43,25 +40,11 @@ let env: Env | null = null;
 
 async function setup(opts: { proxy?: boolean; retry?: RetryPolicy; downloadPageSize?: number } = {}): Promise<Env> {
   const tmp = tempDir('atom-ratings-base-');
-  const db = openDatabase(tmp.file('atom_dev.db'));
   const proxy = opts.proxy ? await startRemoteProxy(emu.baseUrl) : null;
-  const client = createMarketplaceClient({
+  const { db, client, service } = openRatingStack(tmp.file('atom_dev.db'), {
     apiUrl: proxy ? `${proxy.baseUrl}${API_BASE_PATH}` : emu.apiUrl,
-    token: null,
     instanceId: 'ratings-base-api',
-    timeoutMs: 5_000,
-    clock: systemClock,
-    log: silentLogger,
     retry: opts.retry ?? { maxAttempts: 4, baseDelayMs: 2, maxDelayMs: 20 },
-  });
-  const service = new RatingSyncService({
-    db,
-    client,
-    events: new EngineEvents(),
-    clock: systemClock,
-    log: silentLogger,
-    config: { ratingBatchSize: 100, ratingMaxAttempts: 5, ratingSyncIntervalMinutes: 30 },
-    enabled: true,
     downloadPageSize: opts.downloadPageSize,
   });
   const atom = new LocalAtom(tmp.file('atom_dev.db'));

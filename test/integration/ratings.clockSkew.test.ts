@@ -7,17 +7,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { systemClock } from '../../engine/clock.js';
-import { EngineEvents } from '../../engine/events.js';
-import { silentLogger } from '../../engine/log/index.js';
 import { RatingSyncService } from '../../engine/ratings/ratingSyncService.js';
-import { createMarketplaceClient } from '../../engine/remote/marketplaceClient.js';
 import type { MarketplaceClient } from '../../engine/remote/types.js';
-import { openDatabase, type Db } from '../../engine/store/database.js';
+import type { Db } from '../../engine/store/database.js';
 import { skillIdOf } from '../../emulator/dataset.js';
 import { startEmulator, type EmulatorFaults, type EmulatorHandle } from '../../emulator/index.js';
 import { LocalAtom } from '../chaos/lib/localAtom.js';
 import { tempDir } from '../support/tempDir.js';
+import { openRatingStack } from './fixtures/ratingService.js';
 
 const AHEAD_MS = 90_000;
 const BASE_ONLY: EmulatorFaults = { unsupported_extensions: ['ratings_batch'] };
@@ -42,27 +39,8 @@ interface Env {
 let env: Env | null = null;
 
 /** A client that has not talked to the emulator yet, and a rating service over this database file. */
-function connect(file: string): { db: Db; client: MarketplaceClient; service: RatingSyncService } {
-  const db = openDatabase(file);
-  const client = createMarketplaceClient({
-    apiUrl: emu.apiUrl,
-    token: null,
-    instanceId: 'ratings-clock-skew',
-    timeoutMs: 5_000,
-    clock: systemClock,
-    log: silentLogger,
-    retry: { maxAttempts: 3, baseDelayMs: 2, maxDelayMs: 20 },
-  });
-  const service = new RatingSyncService({
-    db,
-    client,
-    events: new EngineEvents(),
-    clock: systemClock,
-    log: silentLogger,
-    config: { ratingBatchSize: 100, ratingMaxAttempts: 5, ratingSyncIntervalMinutes: 30 },
-    enabled: true,
-  });
-  return { db, client, service };
+function connect(file: string) {
+  return openRatingStack(file, { apiUrl: emu.apiUrl, instanceId: 'ratings-clock-skew', retry: { maxAttempts: 3, baseDelayMs: 2, maxDelayMs: 20 } });
 }
 
 /** A fresh emulator state whose clock was always this far off, and a client that has not talked to it yet. */
