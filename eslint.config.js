@@ -21,6 +21,7 @@ export default tseslint.config(
         { group: ['electron', 'electron/*'], message: 'engine/ runs without Electron.' },
         { group: ['react', 'react-dom', 'react/*'], message: 'engine/ has no UI.' },
         { group: ['**/electron/**', '**/renderer/**'], message: 'engine/ never imports the shell or the UI.' },
+        { group: ['better-sqlite3', '**/store/database*', '**/store/worker/host*'], message: 'SQL runs in the store worker only: use the store client (engine/storeHost/openStore.ts).' },
       ]),
     },
   },

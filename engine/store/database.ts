@@ -2,22 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { SchemaTooNewError } from './storeErrors.js';
 
 export type Db = Database.Database;
-
-export class SchemaTooNewError extends Error {
-  constructor(
-    readonly found: number,
-    readonly supported: number,
-    file: string,
-  ) {
-    super(
-      `${file} has schema version ${found}, newer than this build understands (${supported}); ` +
-        'upgrade Atom Sync or point ATOM_DB_PATH at another file. The database was not changed.',
-    );
-    this.name = 'SchemaTooNewError';
-  }
-}
 
 /**
  * Opens (creating if needed) the store: WAL so the local Atom app can read while we write,

@@ -1,0 +1,51 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase, type Db } from '../database.js';
+import { createRepos, type Repos } from '../repos.js';
+import { serveStore, type HostOptions } from './host.js';
+import { Outbox } from './outbox.js';
+import { serializeError, type Notice, type WorkerMessage } from './protocol.js';
+
+const CLOSE_DRAIN_MS = 2_000;
+
+export interface StoreWorkerData extends HostOptions {
+  file: string;
+  /** SQLite's own wait per attempt; the host retries with backoff up to busyLimitMs. */
+  busyTimeoutMs: number;
+}
+
+/**
+ * The body of a store worker: opens the database (migrations included), builds the tree of
+ * repositories and units with `build`, and serves calls until told to close.
+ */
+export function runStoreWorker<C>(build: (repos: Repos, outbox: Outbox, config: C) => object): void {
+  const port = parentPort;
+  if (!port) throw new Error('the store runs in a worker thread');
+  const data = (workerData as { data: StoreWorkerData & { config: C } }).data;
+  const send = (message: WorkerMessage) => port.postMessage(message);
+  let db: Db;
+  try {
+    // Opening (migrations included) waits out a lock as long as any unit would; calls then wait briefly per attempt.
+    db = openDatabase(data.file, { busyTimeoutMs: data.busyLimitMs, manualCheckpoints: data.checkpointIntervalMs > 0 });
+    db.pragma(`busy_timeout = ${data.busyTimeoutMs}`);
+  } catch (error) {
+    send({ type: 'open_failed', error: serializeError(error) });
+    return;
+  }
+  const outbox = new Outbox((notice: Notice) => send(notice));
+  const tree = build(createRepos(db), outbox, data.config);
+  const host = serveStore(port, db, tree, outbox, data);
+  port.on('message', async (message: { type?: string }) => {
+    if (message?.type !== 'close') return;
+    // Writes already sent commit first; one still waiting on another process's lock is given up.
+    await Promise.race([host.drain(), new Promise((resolve) => setTimeout(resolve, CLOSE_DRAIN_MS))]);
+    host.stop();
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      /* busy: the next open checkpoints */
+    }
+    db.close();
+    process.exit(0);
+  });
+  send({ type: 'ready' });
+}
