@@ -125,13 +125,11 @@ async function main(): Promise<void> {
   const notifier = new Notifier({ iconPath, onClick: openRoute });
   engine.events.on('conflict.detected', (e) => {
     if (!e.created) return;
-    let name = e.entity_id;
-    try {
-      name = engine.services.conflicts.get(e.id).entity_name ?? e.entity_id;
-    } catch {
-      // resolved or gone meanwhile: the id will do
-    }
-    policy.conflictDetected({ id: e.id, name, severity: e.severity });
+    engine.services.conflicts.get(e.id).then(
+      (detail) => policy.conflictDetected({ id: e.id, name: detail.entity_name ?? e.entity_id, severity: e.severity }),
+      // resolved or gone meanwhile (or the store is busy): the id will do
+      () => policy.conflictDetected({ id: e.id, name: e.entity_id, severity: e.severity }),
+    );
   });
 
   const setLevel = (level: NotificationLevel) => {
@@ -154,8 +152,13 @@ async function main(): Promise<void> {
       case TRAY_COMMANDS.openConflicts: return openRoute('#/conflicts');
       case TRAY_COMMANDS.openUploads: return openRoute('#/uploads');
       case TRAY_COMMANDS.syncNow: {
-        const outcome = s.sync.trigger('incremental', 'manual');
-        if (!outcome.accepted) log.info('sync not started', { reason: outcome.reason });
+        s.sync.trigger('incremental', 'manual').then(
+          (outcome) => {
+            if (!outcome.accepted) log.info('sync not started', { reason: outcome.reason });
+            presenter?.refresh();
+          },
+          (error: unknown) => log.warn('sync not started', { error: (error as Error).message }),
+        );
         return;
       }
       case TRAY_COMMANDS.reconnect: return s.websocket.reconnect();

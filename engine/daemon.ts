@@ -7,7 +7,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, readEnv } from './config/index.js';
 import { createEngine } from './index.js';
-import { SchemaTooNewError } from './store/database.js';
+import { SchemaTooNewError } from './store/storeErrors.js';
 
 const STOP_DEADLINE_MS = 5_000;
 
@@ -32,6 +32,11 @@ export async function runDaemon(): Promise<void> {
     process.stderr.write(`atom-sync: could not start: ${message}\n`);
     process.exit(1);
   }
+
+  // A promise nobody awaited must not take the daemon down with the work it was doing; it is a bug to log.
+  process.on('unhandledRejection', (reason) => {
+    engine.log.error('unhandled rejection', { error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) });
+  });
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -51,6 +51,9 @@ export class ExtensionMissingError extends RemoteError {
 
 export function errorKind(error: unknown): ErrorKind {
   if (error instanceof RemoteError) return error.kind;
+  // Errors from the store worker arrive as values with a kind.
+  const kind = (error as { kind?: unknown } | null)?.kind;
+  if (kind === 'database_busy' || kind === 'database') return kind;
   if (error instanceof Error && /SQLITE/.test((error as { code?: string }).code ?? '')) return 'database';
   return 'internal';
 }

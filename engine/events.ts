@@ -40,6 +40,10 @@ export interface EngineEventMap {
   'conflict.resolved': { id: number; entity_id: string; strategy: ResolutionStrategy; resolved_by: string };
   'conflicts.counts': ConflictCounts;
   'scheduler.state': { running: boolean; next_sync: string | null; paused: boolean };
+  /** Another process has held the database lock since `since` (ISO), or released it (null). */
+  'store.busy': { since: string | null };
+  /** The store's WAL checkpoint failed; `fallback`: SQLite's automatic checkpoints took over. */
+  'store.checkpoint_error': { message: string; fallback: boolean };
   /** The machine woke from sleep (from the desktop shell). */
   'system.resumed': { at: string };
 }
@@ -68,7 +72,7 @@ export class EngineEvents {
     const names: EngineEventName[] = [
       'sync.started', 'sync.progress', 'sync.finished', 'sync.error', 'catalogue.counts',
       'websocket.state', 'websocket.message', 'websocket.reconnect', 'ratings.upload', 'ratings.status',
-      'conflict.detected', 'conflict.resolved', 'conflicts.counts', 'scheduler.state', 'system.resumed',
+      'conflict.detected', 'conflict.resolved', 'conflicts.counts', 'scheduler.state', 'system.resumed', 'store.busy', 'store.checkpoint_error',
     ];
     const offs = names.map((name) => this.on(name, (payload) => listener(name, payload as never)));
     return () => offs.forEach((off) => off());

@@ -9,9 +9,10 @@ import { createApi } from './api/createApi.js';
 import { withProbeFastPath } from './api/probeFastPath.js';
 import { systemClock, type Clock } from './clock.js';
 import { publicConfig, type Config } from './config/index.js';
-import { ConflictResolutionService } from './conflicts/conflictResolutionService.js';
+import { ConflictsClient } from './conflicts/conflictsClient.js';
 import type { EngineSnapshot } from './contracts/api.js';
 import type { Engine, EngineOptions } from './engineTypes.js';
+import { errorMessage } from './errors.js';
 import { EngineEvents } from './events.js';
 import { HealthMonitor } from './health/healthMonitor.js';
 import { createLogger, type Logger } from './log/index.js';
@@ -22,9 +23,8 @@ import { createMarketplaceClient } from './remote/marketplaceClient.js';
 import { operationForPath } from './remote/operationForPath.js';
 import { RealtimeClient } from './remote/realtimeClient.js';
 import { buildSnapshot } from './status/snapshot.js';
-import { startCheckpointer } from './store/checkpointer.js';
-import { openDatabase } from './store/database.js';
 import { createStamper } from './store/stamp.js';
+import { openStore, type EngineStore } from './storeHost/openStore.js';
 import { CatalogueSyncService } from './sync/catalogueSync.js';
 import { createRealtimeApplier } from './sync/realtimeApplier.js';
 import { SyncScheduler } from './sync/scheduler.js';
@@ -52,7 +52,8 @@ interface DemoRemote {
 export interface EngineInternals extends Engine {
   /** The built-in emulator in demo mode (tests inject faults through it). */
   readonly emulator: (DemoRemote & Record<string, unknown>) | null;
-  readonly db: ReturnType<typeof openDatabase>;
+  /** The store worker (tests read through it; SQL runs only there). */
+  readonly store: EngineStore;
 }
 
 export async function createEngine(config: Config, options: EngineOptions = {}): Promise<EngineInternals> {
@@ -73,13 +74,28 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const apiUrl = config.apiUrl ?? emulator!.apiUrl;
   const wsUrl = demoMode ? emulator!.wsUrl : config.wsUrl;
 
-  const db = openDatabase(config.dbPath, { manualCheckpoints: true });
-  const checkpointer = startCheckpointer(config.dbPath);
   const events = new EngineEvents();
+  let sync: CatalogueSyncService | null = null;
+  let ratingService: RatingSyncService | null = null;
+  const store = await openStore({
+    file: config.dbPath,
+    events,
+    log,
+    conflictStrategy: config.conflictStrategy,
+    conflictAutoCritical: config.conflictAutoCritical,
+    busyLimitMs: config.dbBusyLimitMs,
+    onBusy: (since) => {
+      events.emit('store.busy', { since: since === null ? null : new Date(since).toISOString() });
+      if (since !== null) return;
+      // What a locked database held back runs now.
+      sync?.retryAfterBusy();
+      ratingService?.retryAfterBusy();
+    },
+    onCheckpointError: (message, fallback) => events.emit('store.checkpoint_error', { message, fallback }),
+  });
   const stamp = createStamper(() => clock.now());
   const syncLog = log.child('sync');
 
-  let sync: CatalogueSyncService | null = null;
   const client = createMarketplaceClient({
     apiUrl,
     token: config.apiToken,
@@ -95,12 +111,11 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     },
   });
 
-  const conflicts = new ConflictResolutionService({ db, events, clock, log: log.child('conflict'), strategy: config.conflictStrategy, autoCritical: config.conflictAutoCritical });
+  const conflicts = new ConflictsClient(store, events);
   let scheduler: SyncScheduler | null = null;
   sync = new CatalogueSyncService({
-    db,
+    store,
     client,
-    conflicts,
     events,
     clock,
     log: syncLog,
@@ -115,7 +130,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const catalogue = sync;
   scheduler = new SyncScheduler({ sync: catalogue, intervalMinutes: config.syncIntervalMinutes, enabled: config.syncEnabled, clock, events, log: syncLog });
   const ratings = new RatingSyncService({
-    db,
+    store,
     client,
     events,
     clock,
@@ -138,19 +153,15 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     log: wsLog,
     events,
     onMessage: createRealtimeApplier({
-      db,
-      applier: catalogue.applier,
-      categories: catalogue.categories,
+      store,
       stamp,
       log: wsLog,
       adjustSkillCount: (delta) => catalogue.adjustSkillCount(delta),
-      refreshCategoryCount: () => catalogue.refreshCounts(),
+      refreshCategoryCount: () => void catalogue.refreshCounts().catch(() => undefined),
       applyRatingUpdate: (data) => ratings.applyRatingUpdate(data),
+      onFrameLost: () => catalogue.noteFrameLost(),
     }),
-    onReconnected: () => {
-      const outcome = catalogue.trigger('incremental', 'websocket');
-      if (!outcome.accepted) wsLog.info('gap-closing sync not started', { reason: outcome.reason });
-    },
+    onReconnected: () => startRun('websocket', 'gap-closing sync not started'),
     onDropped: (reason, skillId) => {
       if (skillId === null) return catalogue.recordError('websocket', 'invalid_response', reason);
       // An invalid pushed skill is listed like an invalid listed one, and asked for again next run.
@@ -158,7 +169,9 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     },
   });
 
-  const skillsState = catalogue.state.get('skills');
+  ratingService = ratings;
+  await Promise.all([catalogue.init(), ratings.init(), conflicts.init()]);
+  const initialStatus = catalogue.status();
   const startedAt = clock.now();
   const health = new HealthMonitor({
     events,
@@ -167,19 +180,28 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     syncEnabled: config.syncEnabled,
     wsEnabled: config.wsEnabled && wsUrl !== null,
     startedAtMs: startedAt,
-    lastSuccessAt: skillsState?.last_sync ?? null,
-    consecutiveFailures: catalogue.runsRepo.consecutiveFailures('skills'),
+    lastSuccessAt: initialStatus.last_sync,
+    consecutiveFailures: initialStatus.consecutive_failures,
   });
   const metrics = createSyncMetrics(events, { clock, intervalSeconds: config.syncIntervalMinutes * 60 });
-  const initialStatus = catalogue.status();
   metrics.init({
     skills_cached: initialStatus.skills_cached,
     categories_cached: initialStatus.categories_cached,
-    last_success_seconds: skillsState?.last_sync ? Date.parse(skillsState.last_sync) / 1000 : null,
+    last_success_seconds: initialStatus.last_sync ? Date.parse(initialStatus.last_sync) / 1000 : null,
     rating_pending: ratings.status().pending_count,
     failed_uploads: ratings.status().failed_count,
     conflicts: conflicts.counts(),
   });
+
+  /** A run started from a callback (socket, startup, wake-up): its refusal or failure is logged, never thrown. */
+  function startRun(reason: 'websocket' | 'startup' | 'resume', refused: string): void {
+    catalogue.trigger('incremental', reason).then(
+      (outcome) => {
+        if (!outcome.accepted) syncLog.info(refused, { reason: outcome.reason });
+      },
+      (error: unknown) => syncLog.warn(refused, { error: errorMessage(error) }),
+    );
+  }
 
   const apiState: EngineSnapshot['api'] = { listening: false, url: null, error: null };
   const services = { sync: catalogue, scheduler, websocket: realtime, ratings, conflicts };
@@ -222,7 +244,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     services,
     app,
     emulator,
-    db,
+    store,
     get url() {
       return apiState.url;
     },
@@ -244,7 +266,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       scheduler!.start();
       ratings.start();
       realtime.start();
-      if (options.syncOnStart !== false) catalogue.trigger('incremental', 'startup');
+      if (options.syncOnStart !== false) startRun('startup', 'startup sync not started');
     },
     async stop() {
       if (stopped) return;
@@ -263,8 +285,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       health.dispose();
       metrics.dispose();
       metricsCache.dispose();
-      await checkpointer.stop();
-      db.close();
+      await store.close();
       if (emulator) await emulator.close();
       log.info('stopped');
     },
@@ -274,7 +295,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       log.info('system resumed from sleep: reconnecting and closing the gap');
       events.emit('system.resumed', { at: new Date(clock.now()).toISOString() });
       realtime.reconnect();
-      catalogue.trigger('incremental', 'resume');
+      startRun('resume', 'sync after resume not started');
     },
   };
   return engine;

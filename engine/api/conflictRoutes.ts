@@ -51,23 +51,23 @@ export function conflictRoutes(deps: Pick<ApiDeps, 'services'>, log: Logger): Ro
 
   router
     .route('/conflicts')
-    .get((req, res) => {
+    .get(async (req, res) => {
       const status = enumQuery(req, 'status', STATUSES, 'unresolved');
       const severity = enumQuery(req, 'severity', SEVERITIES);
       const limit = intQuery(req, 'limit', { min: 1, max: 500, fallback: 50 });
       const offset = intQuery(req, 'offset', { min: 0, max: 100_000_000, fallback: 0 });
-      res.json(conflicts.list({ status, ...(severity ? { severity } : {}), limit, offset }));
+      res.json(await conflicts.list({ status, ...(severity ? { severity } : {}), limit, offset }));
     })
     .all(methodNotAllowed('GET'));
 
   router
     .route('/conflicts/bulk-resolve')
-    .post((req, res) => {
+    .post(async (req, res) => {
       const strategy = strategyQuery(req);
       const body = parseBody(req, bulkBodySchema);
       const ids = body?.conflict_ids ? body.conflict_ids.map(toConflictId) : null;
       const by = resolvedBy(req);
-      const result = conflicts.bulkResolve(ids, strategy, by);
+      const result = await conflicts.bulkResolve(ids, strategy, by);
       log.info('conflicts resolved in bulk', { strategy, requested: ids === null ? 'all unresolved' : ids.length, resolved: result.resolved, failed: result.failed.length, by });
       res.json(result);
     })
@@ -75,19 +75,19 @@ export function conflictRoutes(deps: Pick<ApiDeps, 'services'>, log: Logger): Ro
 
   router
     .route('/conflicts/:id')
-    .get((req, res) => void res.json(conflicts.get(idParam(req, 'conflict'))))
+    .get(async (req, res) => void res.json(await conflicts.get(idParam(req, 'conflict'))))
     .all(methodNotAllowed('GET'));
 
   router
     .route('/conflicts/:id/resolve')
-    .post((req, res) => {
+    .post(async (req, res) => {
       const id = idParam(req, 'conflict');
       const strategy = strategyQuery(req);
       const body = parseBody(req, resolveBodySchema);
       const resolveBody: ResolveBody = {};
       if (body?.fields) resolveBody.fields = Object.fromEntries(Object.entries(body.fields).map(([field, raw]) => [field, toMergeChoice(raw)]));
       const by = resolvedBy(req);
-      const result = conflicts.resolve(id, strategy, resolveBody, by);
+      const result = await conflicts.resolve(id, strategy, resolveBody, by);
       log.info('conflict resolved', { id, strategy, by });
       res.json(result);
     })

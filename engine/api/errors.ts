@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import { EngineError, RemoteError } from '../errors.js';
+import { EngineError, errorKind, RemoteError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 
 /** An error the API answers with as `{error, detail, ...extra}`; thrown by handlers and validators. */
@@ -83,6 +83,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       const mapped = fromRemote(err);
       log.warn('request needed Atom SaaS and it failed', { path: req.path, kind: err.kind, error: err.message });
       return sendError(res, mapped.status, mapped.code, mapped.detail, { kind: err.kind });
+    }
+    if (errorKind(err) === 'database_busy') {
+      log.warn('request waited too long for the database', { path: req.path });
+      res.setHeader('Retry-After', '5');
+      return sendError(res, 503, 'database_busy', 'The database is locked by another process (the local Atom app); try again in a few seconds.');
     }
     const mapped = err !== null && typeof err === 'object' ? fromHttpError(err as HttpishError) : null;
     if (mapped) return sendError(res, mapped.status, mapped.code, mapped.detail);

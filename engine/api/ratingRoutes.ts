@@ -28,17 +28,17 @@ export function ratingRoutes(deps: Pick<ApiDeps, 'services'>, log: Logger): Rout
 
   router
     .route('/ratings/failed-uploads')
-    .get((req, res) => {
+    .get(async (req, res) => {
       const limit = intQuery(req, 'limit', { min: 1, max: 500, fallback: 50 });
       const offset = intQuery(req, 'offset', { min: 0, max: 100_000_000, fallback: 0 });
-      res.json(ratings.failedUploads(limit, offset));
+      res.json(await ratings.failedUploads(limit, offset));
     })
     .all(methodNotAllowed('GET'));
 
   router
     .route('/ratings/failed-uploads/retry-all')
-    .post((_req, res) => {
-      const outcome = ratings.retryAll();
+    .post(async (_req, res) => {
+      const outcome = await ratings.retryAll();
       log.info('retry of every failed rating upload requested', { queued: outcome.queued });
       res.status(202).json({ accepted: true, queued: outcome.queued });
     })

@@ -33,10 +33,10 @@ export function syncRoutes(deps: Pick<ApiDeps, 'services' | 'snapshot' | 'public
 
   router
     .route('/trigger')
-    .post((req, res) => {
+    .post(async (req, res) => {
       const mode = enumQuery(req, 'mode', MODES, 'incremental');
       if (scheduler.paused) throw refusal({ accepted: false, reason: 'paused', run_id: null });
-      const outcome = sync.trigger(mode, 'manual');
+      const outcome = await sync.trigger(mode, 'manual');
       if (!outcome.accepted) throw refusal(outcome);
       log.info('sync triggered', { run_id: outcome.run_id, mode: outcome.mode });
       res.status(202).json({ accepted: true, run_id: outcome.run_id, mode: outcome.mode });
@@ -46,18 +46,21 @@ export function syncRoutes(deps: Pick<ApiDeps, 'services' | 'snapshot' | 'public
   router.route('/status').get((_req, res) => void res.json(sync.status())).all(methodNotAllowed('GET'));
   router.route('/config').get((_req, res) => void res.json(deps.publicConfig())).all(methodNotAllowed('GET'));
   router.route('/snapshot').get((_req, res) => void res.json(deps.snapshot())).all(methodNotAllowed('GET'));
-  router.route('/errors').get((_req, res) => void res.json({ items: sync.recentErrors(), ...sync.invalidItems(500) })).all(methodNotAllowed('GET'));
+  router
+    .route('/errors')
+    .get(async (_req, res) => void res.json({ items: sync.recentErrors(), ...(await sync.invalidItems(500)) }))
+    .all(methodNotAllowed('GET'));
 
   router
     .route('/runs')
-    .get((req, res) => {
+    .get(async (req, res) => {
       const limit = intQuery(req, 'limit', { min: 1, max: 500, fallback: 50 });
       const stream = queryValue(req, 'stream');
       if (stream !== undefined && stream !== '' && !/^[a-z_]{1,32}$/.test(stream)) {
         throw apiError(400, 'invalid_query', `stream must be a stream name such as skills (got ${quote(stream)}).`);
       }
       // The service lists recent runs of every stream; a stream filter narrows that window.
-      const items = sync.runs(limit).filter((run) => !stream || run.stream === stream);
+      const items = (await sync.runs(limit)).filter((run) => !stream || run.stream === stream);
       res.json({ items });
     })
     .all(methodNotAllowed('GET'));

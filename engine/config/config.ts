@@ -37,6 +37,8 @@ export interface Config {
   readonly logPath: string;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly httpTimeoutMs: number;
+  /** How long a write waits for a database lock held by another process before the work fails and is retried. */
+  readonly dbBusyLimitMs: number;
   /** Demo-mode catalogue size (emulator). */
   readonly demoSkills: number;
 }
@@ -95,6 +97,7 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
     logPath: path.resolve(cwd, str(env, 'ATOM_LOG_PATH', 'logs/atom.log')),
     logLevel: oneOf(env, 'ATOM_LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug'] as const),
     httpTimeoutMs: int(env, 'ATOM_SAAS_HTTP_TIMEOUT_SECONDS', 30, 1, 600) * 1000,
+    dbBusyLimitMs: int(env, 'ATOM_DB_BUSY_TIMEOUT_SECONDS', 15, 1, 600) * 1000,
     demoSkills: int(env, 'ATOM_DEMO_SKILLS', 500, 1, 1_000_000),
   };
 }
@@ -119,6 +122,7 @@ export function publicConfig(config: Config, demoApiUrl?: string | null, demoWsU
     conflict_strategy: config.conflictStrategy,
     conflict_auto_critical: config.conflictAutoCritical,
     http_timeout_seconds: config.httpTimeoutMs / 1000,
+    db_busy_timeout_seconds: config.dbBusyLimitMs / 1000,
     host: config.host,
     port: config.port,
     instance_id: config.instanceId,

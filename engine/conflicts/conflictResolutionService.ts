@@ -20,17 +20,17 @@ import type { RemoteSkill } from '../contracts/remote.js';
 import { badRequest, EngineError, errorMessage, notFound } from '../errors.js';
 import type { EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';
-import type { ConflictDetector, ConflictResolution } from '../services.js';
-import { ConflictsRepo, type ConflictRow, type ConflictState } from '../store/conflictsRepo.js';
-import { writeTransaction, type Db } from '../store/database.js';
-import { SkillsRepo, type SkillRow } from '../store/skillsRepo.js';
+import type { ConflictDetector } from '../services.js';
+import type { ConflictRow, ConflictsRepo, ConflictState } from '../store/conflictsRepo.js';
+import type { Repos } from '../store/repos.js';
+import type { SkillRow, SkillsRepo } from '../store/skillsRepo.js';
 import { createStamper } from '../store/stamp.js';
 import { decideDelete, decideUpdate, type ConflictFound } from './conflictDetection.js';
 import { toDetail, toSummary } from './conflictViews.js';
 import { applyResolution, type ResolutionDeps } from './resolutionApplier.js';
 
 export interface ConflictServiceDeps {
-  db: Db;
+  repos: Pick<Repos, 'conflicts' | 'skills' | 'transact'>;
   events: EngineEvents;
   clock: Clock;
   log: Logger;
@@ -49,14 +49,15 @@ function stampAfter(candidate: string, row: SkillRow | undefined): string {
   return new Date(Date.parse(row.synced_at) + 1).toISOString();
 }
 
-export class ConflictResolutionService implements ConflictResolution, ConflictDetector {
+/** Runs inside the store worker: detection within the sync's transactions, and resolutions as units of work. */
+export class ConflictResolutionService implements ConflictDetector {
   private readonly repo: ConflictsRepo;
   private readonly skills: SkillsRepo;
   private readonly stamper: () => string;
 
   constructor(private readonly deps: ConflictServiceDeps) {
-    this.repo = new ConflictsRepo(deps.db);
-    this.skills = new SkillsRepo(deps.db);
+    this.repo = deps.repos.conflicts;
+    this.skills = deps.repos.skills;
     this.stamper = createStamper(() => deps.clock.now());
   }
 
@@ -192,7 +193,7 @@ export class ConflictResolutionService implements ConflictResolution, ConflictDe
   /** One conflict in its own transaction; events after the commit. */
   private resolveOne(id: number, strategy: ResolutionStrategy, body: ResolveBody, resolvedBy: string): ResolveResponse {
     if (!Number.isSafeInteger(id) || id < 1) throw notFound(`Conflict ${String(id)}`);
-    const { response, row } = writeTransaction(this.deps.db, () => {
+    const { response, row } = this.deps.repos.transact(() => {
       const current = this.repo.get(id);
       if (!current) throw notFound(`Conflict ${id}`);
       const now = isoNow(this.deps.clock);

@@ -14,6 +14,8 @@ export type ErrorKind =
   | 'rejected'
   | 'not_found'
   | 'database'
+  /** Another process held the database lock past the store's limit; the work is retried. */
+  | 'database_busy'
   | 'internal';
 
 export type SyncOperation =
@@ -48,6 +50,8 @@ export interface HealthResponse {
     websocket: HealthCheck;
     scheduler: HealthCheck;
     errors: HealthCheck;
+    /** Degraded while another process (the local Atom app) holds the database lock. */
+    database: HealthCheck;
   };
 }
 

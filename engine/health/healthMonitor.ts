@@ -46,6 +46,7 @@ export class HealthMonitor {
       schedulerPaused: options.scheduler?.paused ?? false,
       wsEnabled: options.wsEnabled,
       wsState: options.wsState ?? (options.wsEnabled ? 'connecting' : 'disabled'),
+      databaseLockedSinceMs: null,
     };
     this.offs = [
       events.on('sync.finished', (e) => {
@@ -62,6 +63,9 @@ export class HealthMonitor {
       events.on('websocket.state', (s) => {
         this.input.wsEnabled = s.enabled;
         this.input.wsState = s.state;
+      }),
+      events.on('store.busy', (b) => {
+        this.input.databaseLockedSinceMs = b.since === null ? null : this.timeOf(b.since);
       }),
       events.on('scheduler.state', (s) => {
         this.input.schedulerRunning = s.running;

@@ -16,6 +16,8 @@ export interface HealthInput {
   schedulerPaused: boolean;
   wsEnabled: boolean;
   wsState: WebSocketState;
+  /** Since when (ms) another process has held the database lock; null when it is free. */
+  databaseLockedSinceMs?: number | null;
 }
 
 export interface HealthThresholds {
@@ -92,6 +94,13 @@ function errorsCheck(input: HealthInput, t: Required<HealthThresholds>): HealthC
   return check('healthy', 'no errors in the last 15 min');
 }
 
+function databaseCheck(input: HealthInput, nowMs: number): HealthCheck {
+  const since = input.databaseLockedSinceMs ?? null;
+  if (since === null) return check('healthy', 'available');
+  const seconds = Math.max(0, Math.round((nowMs - since) / 1000));
+  return check('degraded', `the database is locked by another process (${seconds} s); writes wait and resume when it is released`);
+}
+
 export function worst(statuses: readonly HealthStatus[]): HealthStatus {
   return statuses.reduce<HealthStatus>((acc, s) => (RANK[s] > RANK[acc] ? s : acc), 'healthy');
 }
@@ -104,6 +113,7 @@ export function computeHealth(input: HealthInput, thresholds: HealthThresholds, 
     websocket: websocketCheck(input),
     scheduler: schedulerCheck(input),
     errors: errorsCheck(input, t),
+    database: databaseCheck(input, nowMs),
   };
   const lastMs = input.lastSuccessAt === null ? NaN : Date.parse(input.lastSuccessAt);
   return {

@@ -37,6 +37,16 @@ export function defineMetrics(register: Registry) {
     skillsCached: new Gauge({ name: 'sync_skills_cached', help: 'Skills in the local cache', registers }),
     categoriesCached: new Gauge({ name: 'sync_categories_cached', help: 'Categories in the local cache', registers }),
     wsConnected: new Gauge({ name: 'websocket_connected', help: '1 while the WebSocket to Atom SaaS is connected', registers }),
+    databaseLocked: new Gauge({
+      name: 'sync_database_locked_seconds',
+      help: 'How long another process has held the database lock (0 = free)',
+      registers,
+    }),
+    checkpointErrors: new Counter({
+      name: 'sync_store_checkpoint_errors_total',
+      help: 'WAL checkpoints that failed (other than busy)',
+      registers,
+    }),
     wsReconnects: new Counter({ name: 'websocket_reconnects_total', help: 'WebSocket reconnection attempts', registers }),
     wsMessages: new Counter({ name: 'websocket_messages_total', help: 'WebSocket messages received by type', labelNames: ['type'] as const, registers }),
     wsLastMessage: new Gauge({

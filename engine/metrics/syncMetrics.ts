@@ -83,6 +83,7 @@ export function createSyncMetrics(events: EngineEvents, opts: SyncMetricsOptions
   const m = defineMetrics(registry);
   preinitialise(m);
 
+  let lockedSince: number | null = null;
   const offs = [
     events.on('sync.started', () => m.syncInProgress.set(1)),
     events.on('sync.finished', (e) => {
@@ -107,6 +108,10 @@ export function createSyncMetrics(events: EngineEvents, opts: SyncMetricsOptions
       if (last !== null) m.wsLastMessage.set(last);
     }),
     events.on('websocket.reconnect', () => m.wsReconnects.inc()),
+    events.on('store.busy', (e) => {
+      lockedSince = e.since === null ? null : Date.parse(e.since);
+    }),
+    events.on('store.checkpoint_error', () => m.checkpointErrors.inc()),
     events.on('websocket.message', (e) => {
       m.wsMessages.inc({ type: MESSAGE_TYPES.has(e.type) ? e.type : 'other' });
       m.wsLastMessage.set(clock.now() / 1000);
@@ -137,7 +142,10 @@ export function createSyncMetrics(events: EngineEvents, opts: SyncMetricsOptions
       m.ratingFailed.set(values.failed_uploads);
       setConflictGauge(m, values.conflicts);
     },
-    render: () => registry.metrics(),
+    render: () => {
+      m.databaseLocked.set(lockedSince === null ? 0 : Math.max(0, (clock.now() - lockedSince) / 1000));
+      return registry.metrics();
+    },
     dispose() {
       offs.forEach((off) => off());
       offs.length = 0;

@@ -4,28 +4,21 @@
  * Aggregates: a skill's `average_rating`/`rating_count` come from the remote itself (skill
  * payloads in listings, `rating_update` frames). Only for a cached skill whose payload carries no
  * aggregate are they recomputed here, from the ratings we hold; recomputing for every skill would
- * replace the remote's full-history figure with one over whatever subset we happen to hold.
+ * replace the remote's full-history figure with one over whatever subset we happen to hold
+ * (RatingStore.storeDownloadPage, in the store worker).
  */
 import { isoNow, type Clock } from '../clock.js';
-import type { RemoteRating } from '../contracts/remote.js';
 import { ExtensionMissingError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { advances, keysetSince, laterStamp, withOverlap } from '../remote/keysetCursor.js';
 import type { MarketplaceClient, RatingPage } from '../remote/types.js';
-import { writeTransaction, type Db } from '../store/database.js';
-import type { RatingsRepo } from '../store/ratingsRepo.js';
-import type { SkillsRepo } from '../store/skillsRepo.js';
-import type { SyncStateRepo } from '../store/syncStateRepo.js';
+import type { RatingStoreCalls } from './ratingStore.js';
 
 export interface DownloaderDeps {
-  db: Db;
+  store: RatingStoreCalls;
   client: MarketplaceClient;
-  ratings: RatingsRepo;
-  skills: SkillsRepo;
-  state: SyncStateRepo;
   clock: Clock;
   log: Logger;
-  stamp: () => string;
   pageSize?: number;
 }
 
@@ -57,8 +50,8 @@ export class RatingDownloader {
    */
   async run(): Promise<number | null> {
     if (this.listMissing) return null;
-    const { client, state, log } = this.deps;
-    let cursor = state.get('ratings')?.cursor ?? null;
+    const { client, store, clock, log } = this.deps;
+    let cursor = await store.read.downloadCursor();
     let since = cursor === null ? null : withOverlap(cursor, RATING_OVERLAP_MS);
     let page = 1;
     let stored = 0;
@@ -79,7 +72,8 @@ export class RatingDownloader {
       // Below the page's newest stamp everything is here; at it, more rows may follow on the next page.
       const next = last ? stamps.reduce<string | null>(laterStamp, null) : keysetSince(stamps);
       const moved = laterStamp(cursor, next);
-      stored += this.store(response.ratings, moved !== cursor ? moved : null);
+      // One page in one transaction, with the cursor it allows.
+      stored += await store.write.storeDownloadPage(response.ratings, moved !== cursor ? moved : null, isoNow(clock));
       cursor = moved;
       if (last) break;
       const ids = new Set(response.ratings.map((r) => r.rating_id));
@@ -96,28 +90,5 @@ export class RatingDownloader {
       }
     }
     return stored;
-  }
-
-  /** One page in one transaction, with the cursor it allows. */
-  private store(ratings: readonly RemoteRating[], cursor: string | null): number {
-    const { db, ratings: repo, skills, state, clock } = this.deps;
-    return writeTransaction(db, () => {
-      const own = repo.ownRemoteIds(ratings.map((r) => r.rating_id));
-      const touched = new Set<string>();
-      let stored = 0;
-      for (const rating of ratings) {
-        if (own.has(rating.rating_id)) continue; // our own upload coming back
-        repo.upsertRemote(rating);
-        touched.add(rating.skill_id);
-        stored++;
-      }
-      for (const skillId of touched) {
-        if (repo.skillHasRemoteAggregate(skillId) !== false) continue;
-        const held = repo.heldAggregate(skillId);
-        skills.setRating(skillId, Math.round(held.average * 100) / 100, held.count);
-      }
-      if (cursor !== null) state.saveProgress('ratings', isoNow(clock), { cursor });
-      return stored;
-    });
   }
 }

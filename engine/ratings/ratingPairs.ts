@@ -3,52 +3,38 @@
  * local row for its pair replaced is marked uploaded as superseded (never sent, never left
  * pending), and a row whose pair already has a remote id (from an earlier local row or a
  * downloaded one) takes that id, so it goes as an update rather than a second create.
+ * Runs inside the store worker, within the transaction of the RatingStore unit that calls it.
  */
-import { writeTransaction, type Db } from '../store/database.js';
 import type { FailedUploadsRepo } from '../store/failedUploadsRepo.js';
 import type { RatingRow, RatingsRepo } from '../store/ratingsRepo.js';
 
-const MAX_SWEEP_PAGES = 100_000;
-
 export class RatingPairs {
   constructor(
-    private readonly db: Db,
     private readonly ratings: RatingsRepo,
     private readonly failed: FailedUploadsRepo,
   ) {}
 
-  /** Supersedes older unsent rows (pending and dead-lettered), in keyset pages of one transaction each. */
-  sweep(now: string, pageSize: number): number {
+  /** Supersedes the older unsent rows among one keyset page of rows in `status` that share their pair. */
+  sweepPage(status: 'pending' | 'failed', after: string, pageSize: number, now: string): { superseded: number; next: string | null } {
+    const page = this.ratings.withSiblingsPage(status, after, pageSize);
     let superseded = 0;
-    for (const status of ['pending', 'failed'] as const) {
-      let after = '';
-      for (let guard = 0; guard < MAX_SWEEP_PAGES; guard++) {
-        const page = this.ratings.withSiblingsPage(status, after, pageSize);
-        if (page.length === 0) break;
-        after = page[page.length - 1]!.id;
-        writeTransaction(this.db, () => {
-          for (const row of page) if (this.supersedeIfOlder(row, now)) superseded++;
-        });
-      }
-    }
-    return superseded;
+    for (const row of page) if (this.supersedeIfOlder(row, now)) superseded++;
+    return { superseded, next: page.length > 0 ? page[page.length - 1]!.id : null };
   }
 
-  /** The rows of a page still worth sending, as they are now, in one transaction. */
+  /** The rows of a page still worth sending, as they are now. */
   prepare(rows: readonly RatingRow[], now: string): RatingRow[] {
-    return writeTransaction(this.db, () => {
-      const ready: RatingRow[] = [];
-      for (const row of rows) {
-        if (this.supersedeIfOlder(row, now)) continue;
-        if (row.remote_rating_id === null) {
-          const known = this.ratings.pairRemoteId(row.skill_id, row.user_id);
-          if (known !== undefined) this.ratings.setRemoteId(row.id, known);
-        }
-        const current = this.ratings.get(row.id);
-        if (current && current.origin === 'local' && current.sync_status !== 'uploaded') ready.push(current);
+    const ready: RatingRow[] = [];
+    for (const row of rows) {
+      if (this.supersedeIfOlder(row, now)) continue;
+      if (row.remote_rating_id === null) {
+        const known = this.ratings.pairRemoteId(row.skill_id, row.user_id);
+        if (known !== undefined) this.ratings.setRemoteId(row.id, known);
       }
-      return ready;
-    });
+      const current = this.ratings.get(row.id);
+      if (current && current.origin === 'local' && current.sync_status !== 'uploaded') ready.push(current);
+    }
+    return ready;
   }
 
   private supersedeIfOlder(row: RatingRow, now: string): boolean {

@@ -2,7 +2,9 @@
  * Rating sync: uploads ratings made in the local Atom (idempotently, with backoff and a dead
  * letter), downloads other users' ratings, and keeps skill aggregates from rating_update frames.
  * One run at a time; `syncNow` and the API trigger send every pending rating now, while the
- * scheduled run leaves ratings waiting out their backoff alone.
+ * scheduled run leaves ratings waiting out their backoff alone. All SQL runs in the store
+ * worker (RatingStore); a store that fails a call (a database locked past the limit) fails the
+ * run it belongs to, and what was not recorded stays pending for the next one.
  */
 import { randomUUID } from 'node:crypto';
 import { isoNow, type Clock, type TimerHandle } from '../clock.js';
@@ -12,21 +14,16 @@ import type { EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';
 import type { MarketplaceClient } from '../remote/types.js';
 import type { RatingSync } from '../services.js';
-import { writeTransaction, type Db } from '../store/database.js';
-import { FailedUploadsRepo } from '../store/failedUploadsRepo.js';
-import { RatingsRepo } from '../store/ratingsRepo.js';
-import { SkillsRepo } from '../store/skillsRepo.js';
-import { createStamper } from '../store/stamp.js';
-import { SyncStateRepo } from '../store/syncStateRepo.js';
+import type { EngineStore } from '../storeHost/openStore.js';
 import { RatingDownloader } from './ratingDownloader.js';
 import { checkLocalRating, readAggregate } from './ratingInput.js';
-import { RatingPairs } from './ratingPairs.js';
+import type { RatingFacts, RatingStoreCalls } from './ratingStore.js';
 import { RatingUploader } from './ratingUploader.js';
 import { UploadPhase, type PhaseProblem } from './uploadPhase.js';
-import { emptyOutcomeTally, UploadRecorder } from './uploadRecorder.js';
+import { emptyOutcomeTally } from './uploadRecorder.js';
 
 export interface RatingSyncDeps {
-  db: Db;
+  store: EngineStore;
   client: MarketplaceClient;
   events: EngineEvents;
   clock: Clock;
@@ -39,18 +36,14 @@ export interface RatingSyncDeps {
   downloadPageSize?: number;
 }
 
-const STREAM = 'ratings';
 const STATUS_EVERY_MS = 250;
+/** Outcomes of a run in flight that a manual retry waits for before it sends the rating itself. */
+const RETRY_WAITS = 10;
 
 export class RatingSyncService implements RatingSync {
-  private readonly ratings: RatingsRepo;
-  private readonly failed: FailedUploadsRepo;
-  private readonly skills: SkillsRepo;
-  private readonly state: SyncStateRepo;
+  private readonly store: RatingStoreCalls;
   private readonly phase: UploadPhase;
-  private readonly pairs: RatingPairs;
   private readonly downloader: RatingDownloader;
-  private readonly stamp: () => string;
   private readonly intervalMs: number;
   private current: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
@@ -59,33 +52,42 @@ export class RatingSyncService implements RatingSync {
   private closed = false;
   private retryAllRequested = false;
   private lastStatusAt = -Infinity;
+  /** The store's facts as last read: status() answers from them without a query. */
+  private facts: RatingFacts = { last_sync: null, last_error: null, pending: 0, uploaded: 0, failed: 0 };
+  /** The error of a run whose outcome the store could not record; shown until one is recorded. */
+  private unrecordedError: string | null = null;
+  /** Whether the last run failed on a locked database, and how it ran (retryAfterBusy runs it again). */
+  private lastRun: { busy: boolean; respectBackoff: boolean } = { busy: false, respectBackoff: true };
+  /** The store reported its lock gone while a run was going: retryAfterBusy is asked again once it ends. */
+  private freedDuringRun = false;
+  private refreshing = false;
+  private refreshAgain = false;
 
   constructor(private readonly deps: RatingSyncDeps) {
-    const { db, client, clock, log, config } = deps;
-    this.ratings = new RatingsRepo(db);
-    this.failed = new FailedUploadsRepo(db);
-    this.skills = new SkillsRepo(db);
-    this.state = new SyncStateRepo(db);
-    this.stamp = createStamper(() => clock.now());
+    const { store, client, clock, log, config } = deps;
+    this.store = { read: store.read.ratingStore, write: store.write.ratingStore };
     this.intervalMs = config.ratingSyncIntervalMinutes * 60_000;
-    const recorder = new UploadRecorder(db, this.ratings, this.failed, { maxAttempts: config.ratingMaxAttempts, backoffCapMs: this.intervalMs });
-    this.pairs = new RatingPairs(db, this.ratings, this.failed);
     this.phase = new UploadPhase({
-      ratings: this.ratings,
-      failed: this.failed,
-      uploader: new RatingUploader(client, log, this.ratings),
-      recorder,
-      pairs: this.pairs,
+      store: this.store,
+      uploader: new RatingUploader(client, log, { uploadedValues: (pairs) => this.store.read.uploadedValues(pairs) }),
+      recording: { maxAttempts: config.ratingMaxAttempts, backoffCapMs: this.intervalMs },
       events: deps.events,
       clock,
       batchSize: config.ratingBatchSize,
       stopping: () => this.stopping,
-      changed: () => this.emitStatus(true),
+      changed: () => this.batchRecorded(),
     });
-    this.downloader = new RatingDownloader({
-      db, client, ratings: this.ratings, skills: this.skills, state: this.state, clock, log, stamp: this.stamp,
-      pageSize: deps.downloadPageSize,
-    });
+    this.downloader = new RatingDownloader({ store: this.store, client, clock, log, pageSize: deps.downloadPageSize });
+  }
+
+  /** Reads the status facts; the engine awaits it before start(), so status() is right from the first call. */
+  init(): Promise<void> {
+    return this.refreshStatus();
+  }
+
+  /** Reads the status facts again (the local Atom also writes ratings with its own SQL). */
+  async refreshStatus(): Promise<void> {
+    this.facts = await this.store.read.facts();
   }
 
   // ---- runs ----
@@ -130,6 +132,19 @@ export class RatingSyncService implements RatingSync {
     }
   }
 
+  /** The store says its lock is gone: a run that a locked database failed goes again now. */
+  retryAfterBusy(): void {
+    if (!this.deps.enabled || this.closed) return;
+    if (this.current) {
+      this.freedDuringRun = true;
+      return;
+    }
+    if (!this.lastRun.busy) return;
+    this.lastRun = { ...this.lastRun, busy: false };
+    this.deps.log.info('rating sync runs again: the database is free');
+    void this.launch(this.lastRun.respectBackoff);
+  }
+
   private arm(delayMs: number): void {
     this.timer = this.deps.clock.setTimeout(() => {
       this.timer = null;
@@ -145,41 +160,51 @@ export class RatingSyncService implements RatingSync {
     const run = this.run(respectBackoff).finally(() => {
       if (this.current === run) this.current = null;
       this.emitStatus();
+      if (!this.freedDuringRun) return;
+      this.freedDuringRun = false;
+      this.retryAfterBusy();
     });
     this.current = run;
     this.emitStatus();
     return run;
   }
 
-  /** Never rejects: failures end up in sync_state, the log and `sync.error`. */
+  /** Never rejects: failures end up in sync_state (or, the store locked, in memory), the log and `sync.error`. */
   private async run(respectBackoff: boolean): Promise<void> {
     const { clock, log, events } = this.deps;
     const started = clock.now();
     const tally = emptyOutcomeTally();
     let downloaded: number | null = null;
     let problem: PhaseProblem | null = null;
+    let busy = false;
     try {
-      this.state.markAttempt(STREAM, isoNow(clock));
+      await this.store.write.startRun(isoNow(clock));
       problem = await this.phase.pending(respectBackoff, tally);
       if (problem?.kind !== 'auth' && !this.stopping) {
         const all = this.retryAllRequested;
         this.retryAllRequested = false;
-        problem = (await this.phase.deadLetters(all, tally)) ?? problem;
+        try {
+          problem = (await this.phase.deadLetters(all, tally)) ?? problem;
+        } catch (error) {
+          if (all) this.retryAllRequested = true; // still asked for: the next run retries them all
+          throw error;
+        }
       }
       if (problem?.kind !== 'auth' && !this.stopping) {
         try {
           downloaded = await this.downloader.run();
         } catch (error) {
           const message = `rating download failed: ${errorMessage(error)}`;
+          busy ||= errorKind(error) === 'database_busy';
           events.emit('sync.error', { operation: 'ratings_download', kind: errorKind(error), message, at: isoNow(clock) });
           problem ??= { kind: errorKind(error), message };
         }
       }
     } catch (error) {
+      busy ||= errorKind(error) === 'database_busy';
       problem = { kind: errorKind(error), message: errorMessage(error) };
       events.emit('sync.error', { operation: 'ratings_upload', kind: problem.kind, message: problem.message, at: isoNow(clock) });
     }
-    const now = isoNow(clock);
     const fields = {
       uploaded: tally.accepted,
       duplicate: tally.duplicate,
@@ -189,50 +214,55 @@ export class RatingSyncService implements RatingSync {
       duration_ms: clock.now() - started,
     };
     try {
-      if (problem) {
-        this.state.markFailure(STREAM, now, problem.message);
-        log.warn('rating sync finished with errors', { ...fields, kind: problem.kind, error: problem.message });
-      } else {
-        this.state.markSuccess(STREAM, now, tally.accepted + tally.duplicate + (downloaded ?? 0));
-        log.info('rating sync finished', fields);
-      }
+      const items = tally.accepted + tally.duplicate + (downloaded ?? 0);
+      this.facts = await this.store.write.finishRun({ now: isoNow(clock), error: problem?.message ?? null, items });
+      this.unrecordedError = null;
     } catch (error) {
-      log.error('could not record the rating sync outcome', { error: errorMessage(error) });
+      busy ||= errorKind(error) === 'database_busy';
+      this.unrecordedError = problem?.message ?? `the rating sync outcome could not be recorded: ${errorMessage(error)}`;
+      log.error('could not record the rating sync outcome', { kind: errorKind(error), error: errorMessage(error) });
     }
+    if (problem) log.warn('rating sync finished with errors', { ...fields, kind: problem.kind, error: problem.message });
+    else log.info('rating sync finished', fields);
+    this.lastRun = { busy, respectBackoff };
   }
 
   // ---- status and dead letters ----
 
+  /** From the facts last read; each call also reads them again in the background for the next one. */
   status(): RatingStatusResponse {
-    const state = this.state.get(STREAM);
-    const counts = this.ratings.counts();
-    return {
-      status: !this.deps.enabled ? 'disabled' : this.current ? 'syncing' : 'idle',
-      last_sync: state?.last_sync ?? null,
-      pending_count: counts.pending,
-      uploaded_total: counts.uploaded,
-      failed_count: this.failed.countOpen(),
-      last_error: state?.last_error ?? null,
-    };
+    this.refreshSoon();
+    return this.snapshot();
   }
 
-  failedUploads(limit: number, offset: number): FailedUploadsResponse {
-    return { items: this.failed.list(limit, offset), total: this.failed.countOpen() };
+  failedUploads(limit: number, offset: number): Promise<FailedUploadsResponse> {
+    return this.store.read.failedUploads(limit, offset);
   }
 
   async retry(id: number): Promise<RetryResponse> {
-    const entry = Number.isSafeInteger(id) && id > 0 ? this.failed.get(id) : undefined;
+    const entry = Number.isSafeInteger(id) && id > 0 ? await this.store.read.deadLetter(id) : undefined;
     if (!entry) throw notFound(`Failed upload ${id}`);
     if (!this.deps.enabled) throw new EngineError('rating_sync_disabled', 503, 'Rating sync is disabled in configuration; enable sync and restart.');
     // If a run is sending this very rating, wait for its outcome instead of sending it twice.
-    await this.phase.inFlight.get(entry.rating_id)?.catch(() => undefined);
-    const open = this.failed.openForRating(entry.rating_id);
-    const rating = this.ratings.get(entry.rating_id);
+    for (let wait = 0; wait < RETRY_WAITS && this.phase.inFlight.has(entry.rating_id); wait++) await this.phase.inFlight.get(entry.rating_id);
+    if (this.phase.inFlight.has(entry.rating_id)) return { id, result: 'failed', error: 'a rating sync is sending this rating; see its outcome' };
+    try {
+      return await this.phase.exclusive([entry.rating_id], () => this.retryOne(id, entry.rating_id));
+    } finally {
+      await this.refreshStatus().then(
+        () => this.emitStatus(),
+        (error: unknown) => this.deps.log.debug('rating status not read after a retry', { error: errorMessage(error) }),
+      );
+    }
+  }
+
+  private async retryOne(id: number, ratingId: string): Promise<RetryResponse> {
+    const { open, rating } = await this.store.read.retryTarget(ratingId);
     if (!open || open.id !== id || !rating || rating.sync_status === 'uploaded') {
       const done = rating?.sync_status === 'uploaded';
       return { id, result: done ? 'uploaded' : 'failed', error: done ? null : (rating?.last_upload_error ?? 'this failed upload was superseded') };
     }
-    const [ready] = this.pairs.prepare([rating], isoNow(this.deps.clock));
+    const [ready] = await this.phase.prepare([rating]);
     if (!ready) return { id, result: 'uploaded', error: null }; // a newer rating for the same skill replaced it
     const sent = await this.phase.send([ready], emptyOutcomeTally());
     const outcome = sent.outcomes[0];
@@ -242,9 +272,9 @@ export class RatingSyncService implements RatingSync {
     return { id, result: uploaded ? 'uploaded' : 'failed', error };
   }
 
-  retryAll(): { accepted: true; queued: number } {
+  async retryAll(): Promise<{ accepted: true; queued: number }> {
     if (!this.deps.enabled || this.closed) return { accepted: true, queued: 0 };
-    const queued = this.failed.countOpen();
+    const queued = await this.store.read.openDeadLetters();
     if (queued > 0) {
       this.retryAllRequested = true;
       void this.syncNow();
@@ -254,34 +284,82 @@ export class RatingSyncService implements RatingSync {
 
   // ---- writes from the local app and the socket ----
 
-  addLocalRating(input: { skill_id: string; user_id: string; rating: number; comment?: string | null }): { id: string } {
+  async addLocalRating(input: { skill_id: string; user_id: string; rating: number; comment?: string | null }): Promise<{ id: string }> {
     const rating = checkLocalRating(input);
     const id = randomUUID();
-    this.ratings.insertLocal({ id, ...rating, now: isoNow(this.deps.clock) });
+    this.facts = await this.store.write.addLocal({ id, ...rating, now: isoNow(this.deps.clock) });
     this.emitStatus();
     return { id };
   }
 
-  /** A rating_update frame: the remote's new aggregate for one skill. */
-  applyRatingUpdate(data: unknown): void {
+  /**
+   * A rating_update frame: the remote's new aggregate for one skill. Never rejects: a frame the
+   * store could not write is logged, and the next catalogue listing brings the aggregate again.
+   */
+  async applyRatingUpdate(data: unknown): Promise<void> {
     const aggregate = readAggregate(data);
     if (!aggregate) {
       this.deps.log.warn('rating_update frame ignored: no usable skill_id/average_rating/rating_count');
       return;
     }
-    const applied = writeTransaction(this.deps.db, () =>
-      this.skills.setRating(aggregate.skill_id, aggregate.average_rating, aggregate.rating_count),
-    );
-    if (!applied) this.deps.log.debug('rating_update for a skill not cached yet', { skill_id: aggregate.skill_id });
+    try {
+      const applied = await this.store.write.applyAggregate(aggregate.skill_id, aggregate.average_rating, aggregate.rating_count);
+      if (!applied) this.deps.log.debug('rating_update for a skill not cached yet', { skill_id: aggregate.skill_id });
+    } catch (error) {
+      this.deps.log.warn('rating_update frame not applied; the next listing brings the aggregate', {
+        skill_id: aggregate.skill_id,
+        kind: errorKind(error),
+        error: errorMessage(error),
+      });
+    }
   }
 
-  /** `throttled`: during a run, at most every STATUS_EVERY_MS (the counts cost a few index scans). */
-  private emitStatus(throttled = false): void {
-    const now = this.deps.clock.now();
-    if (throttled && now - this.lastStatusAt < STATUS_EVERY_MS) return;
-    this.lastStatusAt = now;
+  // ---- status snapshots ----
+
+  private snapshot(): RatingStatusResponse {
+    const f = this.facts;
+    return {
+      status: !this.deps.enabled ? 'disabled' : this.current ? 'syncing' : 'idle',
+      last_sync: f.last_sync,
+      pending_count: f.pending,
+      uploaded_total: f.uploaded,
+      failed_count: f.failed,
+      last_error: this.unrecordedError ?? f.last_error,
+    };
+  }
+
+  /** One background read of the facts at a time; calls meanwhile ask for one more after it. */
+  private refreshSoon(): void {
+    if (this.closed) return;
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = true;
+    void this.refreshStatus()
+      .catch((error: unknown) => this.deps.log.debug('rating status not read', { error: errorMessage(error) }))
+      .finally(() => {
+        this.refreshing = false;
+        if (!this.refreshAgain) return;
+        this.refreshAgain = false;
+        this.refreshSoon();
+      });
+  }
+
+  /** After each recorded batch of a run: the facts read again and emitted, at most every STATUS_EVERY_MS. */
+  private batchRecorded(): void {
+    if (this.deps.clock.now() - this.lastStatusAt < STATUS_EVERY_MS) return;
+    this.lastStatusAt = this.deps.clock.now();
+    void this.refreshStatus().then(
+      () => this.emitStatus(),
+      (error: unknown) => this.deps.log.debug('rating status not read', { error: errorMessage(error) }),
+    );
+  }
+
+  private emitStatus(): void {
+    this.lastStatusAt = this.deps.clock.now();
     try {
-      this.deps.events.emit('ratings.status', this.status());
+      this.deps.events.emit('ratings.status', this.snapshot());
     } catch (error) {
       this.deps.log.debug('rating status not emitted', { error: errorMessage(error) });
     }

@@ -18,8 +18,11 @@ export type UploadOutcome =
   | { row: RatingRow; result: 'rejected'; error: string }
   | { row: RatingRow; result: 'failed'; error: string; kind: ErrorKind; remoteRatingId: string | null };
 
-/** Receives outcomes as they arrive: one at a time on the one-by-one path, a whole batch's at once. */
-export type OutcomeSink = (outcomes: readonly UploadOutcome[]) => void;
+/**
+ * Receives outcomes as they arrive: one at a time on the one-by-one path, a whole batch's at
+ * once. Nothing more is sent on that path until it has settled (the outcome is recorded).
+ */
+export type OutcomeSink = (outcomes: readonly UploadOutcome[]) => Promise<void>;
 
 export interface UploadResult {
   /** Why the pass stopped early: an auth refusal, or a remote that keeps failing. */
@@ -73,14 +76,15 @@ export class RatingUploader {
 
   async upload(rows: readonly RatingRow[], sink: OutcomeSink): Promise<UploadResult> {
     const answered = new Set<string>();
-    const record: OutcomeSink = (outcomes) => {
-      sink(outcomes);
+    const record: OutcomeSink = async (outcomes) => {
+      await sink(outcomes);
       for (const o of outcomes) answered.add(o.row.id);
     };
     // A pair the remote already holds is updated, never created again. So is one that may hold
     // another value of ours whose reply never came (a kill): a batch item would be answered
     // "accepted" even when newest-wins kept that earlier value, so the refusal would go unseen.
-    const asUpdate = new Set(rows.filter((r) => r.remote_rating_id !== null || this.ourWrites(r).length > 0));
+    const ours = await this.ourWritesOf(rows.filter((r) => r.remote_rating_id === null));
+    const asUpdate = new Set(rows.filter((r) => r.remote_rating_id !== null || (ours.get(r)?.length ?? 0) > 0));
     const updates = rows.filter((r) => asUpdate.has(r));
     const creates = rows.filter((r) => !asUpdate.has(r));
     let stop: RemoteError | null = null;
@@ -114,15 +118,15 @@ export class RatingUploader {
         return (await this.viaBatch(rows.slice(0, half), sink)) ?? (await this.viaBatch(rows.slice(half), sink));
       }
       if (isRefusal(error)) {
-        sink([{ row: rows[0]!, result: 'rejected', error: error.message }]);
+        await sink([{ row: rows[0]!, result: 'rejected', error: error.message }]);
         return null;
       }
       // The whole request failed: every rating in it is tried again later (same ids, no double count).
-      sink(rows.map((row) => failed(row, error)));
+      await sink(rows.map((row) => failed(row, error)));
       return null;
     }
     const byId = new Map(results.map((r) => [r.client_rating_id, r]));
-    sink(
+    await sink(
       rows.map((row): UploadOutcome => {
         const r = byId.get(row.id);
         if (!r) return { row, result: 'failed', error: 'the remote answered without a result for this rating', kind: 'invalid_response', remoteRatingId: null };
@@ -163,7 +167,7 @@ export class RatingUploader {
           consecutiveFailures = 0;
         }
         try {
-          sink([outcome]);
+          await sink([outcome]);
         } catch (error) {
           sinkError ??= error;
         }
@@ -183,7 +187,7 @@ export class RatingUploader {
    * back as an outcome carrying that id, so the next attempt goes straight to the update.
    */
   private async sendOne(row: RatingRow): Promise<UploadOutcome> {
-    if (row.remote_rating_id !== null || this.ourWrites(row).length > 0) {
+    if (row.remote_rating_id !== null || (await this.ourWrites(row)).length > 0) {
       const updated = await this.update(row);
       if (updated) return acknowledged(row, updated);
       // 404: the remote no longer holds the pair; create it again.
@@ -218,7 +222,7 @@ export class RatingUploader {
       if (answer) this.ownWrites.remember(row.skill_id, row.user_id, row);
       return answer;
     }
-    const ours = this.ourWrites(row);
+    const ours = await this.ourWrites(row);
     if (ours.length === 0) return answer;
     const held = await findHeldRating(this.client, answer.rating_id, row.updated_at);
     if (!held || sameValue(held, row) || !ours.some((v) => sameValue(held, v))) return answer;
@@ -235,9 +239,24 @@ export class RatingUploader {
    * Values the remote may hold from us that differ from this row. This process's last write is
    * the one to match when it has one; with none (a restart), the store's uploaded rows stand in.
    */
-  private ourWrites(row: RatingRow): HeldValue[] {
-    const remembered = this.ownWrites.get(row.skill_id, row.user_id);
-    const ours = remembered ? [remembered] : (this.ownUploads?.uploadedValues(row.skill_id, row.user_id) ?? []);
-    return ours.filter((v) => !sameValue(v, row));
+  private async ourWrites(row: RatingRow): Promise<HeldValue[]> {
+    return (await this.ourWritesOf([row])).get(row) ?? [];
+  }
+
+  /** The same for several rows, with one store read for those this process wrote nothing for. */
+  private async ourWritesOf(rows: readonly RatingRow[]): Promise<Map<RatingRow, HeldValue[]>> {
+    const found = new Map<RatingRow, HeldValue[]>();
+    const unknown: RatingRow[] = [];
+    for (const row of rows) {
+      const remembered = this.ownWrites.get(row.skill_id, row.user_id);
+      if (remembered) found.set(row, [remembered]);
+      else if (this.ownUploads) unknown.push(row);
+    }
+    if (unknown.length > 0) {
+      const stored = await this.ownUploads!.uploadedValues(unknown.map(({ skill_id, user_id }) => ({ skill_id, user_id })));
+      unknown.forEach((row, i) => found.set(row, stored[i] ?? []));
+    }
+    for (const [row, values] of found) found.set(row, values.filter((v) => !sameValue(v, row)));
+    return found;
   }
 }

@@ -43,9 +43,12 @@ export class OwnWrites {
   }
 }
 
-/** The values of a pair's local rows that went to the remote and were acknowledged, newest first (a few at most). */
+/**
+ * For each pair, the values of its local rows that went to the remote and were acknowledged (or
+ * sent without a recorded answer), newest first, a few at most: one store read for all pairs.
+ */
 export interface OwnUploads {
-  uploadedValues(skillId: string, userId: string): HeldValue[];
+  uploadedValues(pairs: ReadonlyArray<{ skill_id: string; user_id: string }>): Promise<HeldValue[][]>;
 }
 
 export const sameValue = (a: HeldValue, b: HeldValue) => a.rating === b.rating && (a.comment ?? null) === (b.comment ?? null);

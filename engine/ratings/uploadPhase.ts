@@ -1,17 +1,18 @@
 /**
  * The upload half of a rating sync: pending local ratings and due dead letters, read in keyset
  * pages (never the whole table), sent batch by batch, each outcome recorded as soon as it is
- * known (so a kill mid-batch re-sends only what was not acknowledged).
+ * known (so a kill mid-batch re-sends only what was not acknowledged). Every store call is one
+ * message to the store worker; a store error (a database locked past the limit) fails the run
+ * and leaves what was not recorded pending.
  */
 import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
 import type { ErrorKind } from '../contracts/api.js';
 import type { EngineEvents } from '../events.js';
-import type { FailedUploadsRepo } from '../store/failedUploadsRepo.js';
-import type { RatingRow, RatingsRepo } from '../store/ratingsRepo.js';
-import type { RatingPairs } from './ratingPairs.js';
+import type { RatingRow } from '../store/ratingsRepo.js';
+import type { RatingStoreCalls } from './ratingStore.js';
 import type { RatingUploader, UploadOutcome } from './ratingUploader.js';
-import { emptyOutcomeTally, type OutcomeTally, type UploadRecorder } from './uploadRecorder.js';
+import { emptyOutcomeTally, type OutcomeTally, type RecorderOptions } from './uploadRecorder.js';
 
 export interface PhaseProblem {
   kind: ErrorKind;
@@ -19,11 +20,10 @@ export interface PhaseProblem {
 }
 
 export interface UploadPhaseDeps {
-  ratings: RatingsRepo;
-  failed: FailedUploadsRepo;
+  store: RatingStoreCalls;
   uploader: RatingUploader;
-  recorder: UploadRecorder;
-  pairs: RatingPairs;
+  /** Attempts and backoff cap for the recorder. */
+  recording: RecorderOptions;
   events: EngineEvents;
   clock: Clock;
   batchSize: number;
@@ -44,18 +44,19 @@ interface Sent {
 }
 
 export class UploadPhase {
-  /** Ratings being uploaded right now, so a manual retry never sends one twice at once. */
-  readonly inFlight = new Map<string, Promise<unknown>>();
+  /** Ratings being prepared or uploaded right now, so a manual retry never sends one twice at once. */
+  readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: UploadPhaseDeps) {}
 
   /** Pending local ratings; `respectBackoff` false also sends those still waiting out a backoff. */
-  pending(respectBackoff: boolean, tally: OutcomeTally): Promise<PhaseProblem | null> {
-    const due = respectBackoff ? isoNow(this.deps.clock) : null;
-    this.deps.pairs.sweep(isoNow(this.deps.clock), this.deps.batchSize);
-    if (this.deps.ratings.pendingCount() === 0) return Promise.resolve(null);
-    return this.drain<string>('', tally, (after) => {
-      const rows = this.deps.ratings.pendingPage(after, this.deps.batchSize, due);
+  async pending(respectBackoff: boolean, tally: OutcomeTally): Promise<PhaseProblem | null> {
+    const { store, clock, batchSize } = this.deps;
+    const due = respectBackoff ? isoNow(clock) : null;
+    await this.sweep(isoNow(clock));
+    if ((await store.read.pendingCount()) === 0) return null;
+    return this.drain<string>('', tally, async (after) => {
+      const rows = await store.read.pendingPage(after, batchSize, due);
       return { rows, next: rows.length ? rows[rows.length - 1]!.id : null };
     });
   }
@@ -63,25 +64,41 @@ export class UploadPhase {
   /** Dead letters: all open ones (retry-all), or those whose automatic retry is due. */
   deadLetters(all: boolean, tally: OutcomeTally): Promise<PhaseProblem | null> {
     const now = isoNow(this.deps.clock);
-    return this.drain<number>(0, tally, (after) => {
-      const page = all ? this.deps.failed.openPage(after, this.deps.batchSize) : this.deps.failed.duePage(now, after, this.deps.batchSize);
-      const rows = page.map((f) => this.deps.ratings.get(f.rating_id)).filter((r): r is RatingRow => r !== undefined);
-      return { rows, next: page.length ? page[page.length - 1]!.id : null };
-    });
+    return this.drain<number>(0, tally, (after) => this.deps.store.read.deadLetterPage(all, now, after, this.deps.batchSize));
   }
 
-  private async drain<K>(start: K, tally: OutcomeTally, fetch: (after: K) => { rows: RatingRow[]; next: K | null }): Promise<PhaseProblem | null> {
+  /** Supersedes older unsent rows (pending and dead-lettered), one keyset page per transaction. */
+  private async sweep(now: string): Promise<number> {
+    let superseded = 0;
+    for (const status of ['pending', 'failed'] as const) {
+      let after: string | null = '';
+      for (let guard = 0; guard < MAX_PAGES && after !== null; guard++) {
+        const page: { superseded: number; next: string | null } = await this.deps.store.write.sweepPage(status, after, this.deps.batchSize, now);
+        superseded += page.superseded;
+        after = page.next;
+      }
+    }
+    return superseded;
+  }
+
+  private async drain<K>(start: K, tally: OutcomeTally, fetch: (after: K) => Promise<{ rows: RatingRow[]; next: K | null }>): Promise<PhaseProblem | null> {
     let after = start;
     let streak = 0;
     let problem: PhaseProblem | null = null;
     for (let guard = 0; guard < MAX_PAGES && !this.deps.stopping(); guard++) {
-      const page = fetch(after);
+      const page = await fetch(after);
       if (page.next === null) break;
       after = page.next;
       const free = page.rows.filter((r) => !this.inFlight.has(r.id));
-      const rows = free.length > 0 ? this.deps.pairs.prepare(free, isoNow(this.deps.clock)) : [];
-      if (rows.length === 0) continue;
-      const sent = await this.send(rows, tally);
+      if (free.length === 0) continue;
+      const sent = await this.exclusive(
+        free.map((r) => r.id),
+        async () => {
+          const rows = await this.prepare(free);
+          return rows.length > 0 ? this.send(rows, tally) : null;
+        },
+      );
+      if (!sent) continue;
       if (sent.stopped) return sent.problem;
       if (sent.allFailed) {
         streak++;
@@ -94,25 +111,44 @@ export class UploadPhase {
     return problem;
   }
 
-  /** Uploads these ratings; each outcome is recorded (its own transaction) as it arrives. */
+  /**
+   * Runs `work` with these ratings marked in flight from this moment on, so a manual retry waits
+   * for its outcome instead of sending one of them twice (the work awaits the store and the remote).
+   */
+  async exclusive<T>(ratingIds: readonly string[], work: () => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    for (const id of ratingIds) this.inFlight.set(id, done);
+    try {
+      return await work();
+    } finally {
+      for (const id of ratingIds) if (this.inFlight.get(id) === done) this.inFlight.delete(id);
+      release();
+    }
+  }
+
+  /** The rows still worth sending, as they are now (one pair reconciliation, one transaction). */
+  prepare(rows: readonly RatingRow[]): Promise<RatingRow[]> {
+    return this.deps.store.write.prepare(rows, isoNow(this.deps.clock));
+  }
+
+  /** Uploads these ratings (claimed with `exclusive`); each outcome is recorded (its own transaction) as it arrives. */
   async send(rows: readonly RatingRow[], tally: OutcomeTally): Promise<Sent & { outcomes: UploadOutcome[] }> {
-    const { uploader, recorder, events, clock } = this.deps;
+    const { uploader, store, events, clock, recording } = this.deps;
     const outcomes: UploadOutcome[] = [];
     const counts = emptyOutcomeTally();
     // Before any byte goes: a kill after the remote stored one of these must not forget it may hold it.
-    this.deps.ratings.markSending(rows);
-    const upload = uploader.upload(rows, (arrived) => {
-      const recorded = recorder.record(arrived, clock.now());
+    await store.write.markSending(rows.map(({ id, rating, comment }) => ({ id, rating, comment })));
+    const upload = uploader.upload(rows, async (arrived) => {
+      const recorded = await store.write.recordOutcomes(arrived, clock.now(), recording);
       for (const key of ['accepted', 'duplicate', 'rejected', 'failed', 'deadLettered'] as const) counts[key] += recorded[key];
       outcomes.push(...arrived);
     });
-    for (const row of rows) this.inFlight.set(row.id, upload);
     let result;
     try {
       result = await upload;
     } finally {
       // What was recorded counts even when recording a later outcome failed.
-      for (const row of rows) this.inFlight.delete(row.id);
       for (const key of ['accepted', 'duplicate', 'rejected', 'failed', 'deadLettered'] as const) tally[key] += counts[key];
       for (const kind of ['accepted', 'duplicate', 'rejected', 'failed'] as const) {
         if (counts[kind] > 0) events.emit('ratings.upload', { result: kind, count: counts[kind] });

@@ -1,11 +1,11 @@
 /**
- * Writes upload outcomes to the store, one transaction per call (the uploader calls once per
- * rating on the one-by-one path, once per batch answer on the batch path): acknowledged ratings
- * are marked uploaded, transient failures wait with backoff, permanent ones (or too many
- * attempts) go to the dead letter. A local rating is never deleted here.
+ * Writes upload outcomes to the store: acknowledged ratings are marked uploaded, transient
+ * failures wait with backoff, permanent ones (or too many attempts) go to the dead letter. A
+ * local rating is never deleted here. Runs inside the store worker: each call is one
+ * transaction, the RatingStore unit `recordOutcomes` (the uploader sends one per rating on the
+ * one-by-one path, one per batch answer on the batch path).
  */
 import { instant } from '../remote/keysetCursor.js';
-import { writeTransaction, type Db } from '../store/database.js';
 import type { FailedUploadsRepo } from '../store/failedUploadsRepo.js';
 import type { RatingRow, RatingsRepo } from '../store/ratingsRepo.js';
 import { retryAt } from './ratingBackoff.js';
@@ -40,23 +40,18 @@ function byAge(a: RatingRow, b: RatingRow): number {
 
 export class UploadRecorder {
   constructor(
-    private readonly db: Db,
     private readonly ratings: RatingsRepo,
     private readonly failed: FailedUploadsRepo,
-    private readonly options: RecorderOptions,
   ) {}
 
-  record(outcomes: readonly UploadOutcome[], nowMs: number): OutcomeTally {
+  record(outcomes: readonly UploadOutcome[], nowMs: number, options: RecorderOptions): OutcomeTally {
     const tally = emptyOutcomeTally();
-    if (outcomes.length === 0) return tally;
     const now = new Date(nowMs).toISOString();
-    writeTransaction(this.db, () => {
-      for (const outcome of outcomes) this.recordOne(outcome, nowMs, now, tally);
-    });
+    for (const outcome of outcomes) this.recordOne(outcome, nowMs, now, options, tally);
     return tally;
   }
 
-  private recordOne(outcome: UploadOutcome, nowMs: number, now: string, tally: OutcomeTally): void {
+  private recordOne(outcome: UploadOutcome, nowMs: number, now: string, options: RecorderOptions, tally: OutcomeTally): void {
     const row = this.ratings.get(outcome.row.id);
     if (!row || row.origin !== 'local') return;
     const learned = outcome.result === 'rejected' ? null : outcome.remoteRatingId;
@@ -76,7 +71,7 @@ export class UploadRecorder {
       return;
     }
     const attempts = row.upload_attempts + 1;
-    const { maxAttempts, backoffCapMs } = this.options;
+    const { maxAttempts, backoffCapMs } = options;
     if (outcome.result === 'rejected') {
       // Permanent: retrying on a schedule would only be refused again; a person retries it.
       this.ratings.markFailed(row.id, attempts, outcome.error, now);

@@ -60,6 +60,13 @@ function num(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
+export interface SkillProbe {
+  version: string | null;
+  local_modified_at: string | null;
+  remote_updated_at: string | null;
+  same: number;
+}
+
 export class SkillsRepo {
   private readonly upsertStmt;
   private readonly getStmt;
@@ -71,7 +78,12 @@ export class SkillsRepo {
   private readonly staleStmt;
   private readonly seenStmt;
 
+  private readonly probeStmt;
+
   constructor(private readonly db: Db) {
+    this.probeStmt = db.prepare(
+      'SELECT version, local_modified_at, remote_updated_at, payload IS ? AS same FROM community_skills WHERE skill_id = ?',
+    );
     // Rows the local Atom modified are left alone here: the conflict path decides what happens to them.
     this.upsertStmt = db.prepare(`
       INSERT INTO community_skills (skill_id, name, description, version, category, skill_type, author, tags,
@@ -114,6 +126,11 @@ export class SkillsRepo {
   upsertRemote(skill: RemoteSkill, syncedAt: string): boolean {
     const info = this.upsertStmt.run(toRowParams(skill, syncedAt));
     return info.changes > 0;
+  }
+
+  /** What deciding on a remote change needs; `same` is 1 when the stored payload equals `payloadJson`. */
+  probe(skillId: string, payloadJson: string | null): SkillProbe | undefined {
+    return this.probeStmt.get(payloadJson, skillId) as SkillProbe | undefined;
   }
 
   get(skillId: string): SkillRow | undefined {

@@ -5,26 +5,20 @@ import { errorKind, errorMessage } from '../errors.js';
 import type { EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';
 import type { MarketplaceClient } from '../remote/types.js';
-import type { CatalogueSync, ConflictDetector, TriggerOutcome } from '../services.js';
-import type { Db } from '../store/database.js';
-import { CategoriesRepo } from '../store/categoriesRepo.js';
-import { RunsRepo } from '../store/runsRepo.js';
-import { ItemErrorsRepo } from '../store/itemErrorsRepo.js';
-import { SkillsRepo } from '../store/skillsRepo.js';
+import type { CatalogueSync, TriggerOutcome, TriggerReason } from '../services.js';
 import type { Stamper } from '../store/stamp.js';
-import { SyncStateRepo } from '../store/syncStateRepo.js';
-import { TombstonesRepo } from '../store/tombstonesRepo.js';
+import type { EngineStore } from '../storeHost/openStore.js';
+import type { CatalogueFacts, RunEnd } from './catalogueStore.js';
 import { runFullListing } from './fullListing.js';
 import { instant } from '../remote/keysetCursor.js';
 import { CURSOR_OVERLAP_MS, NEEDS_FULL, runIncrementalListing } from './incrementalListing.js';
 import type { ListingOutcome, RunContext } from './runContext.js';
 import { retryInvalidItems } from './invalidItems.js';
-import { changedItems, emptyTally, SkillApplier, type ApplyTally } from './skillApplier.js';
+import { changedItems, emptyTally, type ApplyTally } from './skillApplier.js';
 
 export interface CatalogueSyncDeps {
-  db: Db;
+  store: EngineStore;
   client: MarketplaceClient;
-  conflicts: ConflictDetector;
   events: EngineEvents;
   clock: Clock;
   log: Logger;
@@ -51,59 +45,92 @@ interface ActiveRun {
 const RECENT_ERRORS = 50;
 
 /** Skills and categories: one run at a time, full or incremental, every write batched and resumable. */
+const NO_FACTS: CatalogueFacts = {
+  last_sync: null,
+  last_error: null,
+  cursor: null,
+  resume: null,
+  consecutive_failures: 0,
+  invalid_items: 0,
+  skills: 0,
+  categories: 0,
+  last_full_success: null,
+};
+
 export class CatalogueSyncService implements CatalogueSync {
-  readonly skills: SkillsRepo;
-  readonly categories: CategoriesRepo;
-  readonly state: SyncStateRepo;
-  readonly runsRepo: RunsRepo;
-  readonly tombstones: TombstonesRepo;
-  readonly itemErrors: ItemErrorsRepo;
-  readonly applier: SkillApplier;
   private active: ActiveRun | null = null;
+  /** A trigger waiting for the store to record its run (the guard against a second one). */
+  private starting = false;
+  /** A run failed on a locked database, or a frame could not be written: sync again once it is free. */
+  private retryWhenFree = false;
   private stopping = false;
   private extensionMissingLogged = false;
   private lastErrorKind: ErrorKind | null = null;
   /** The remote's clock was seen behind the stored cursor: changes it stamps may sort before it. */
   private clockBehind = false;
   private readonly errors: RecentError[] = [];
-  private counts: { skills: number; categories: number };
+  /** What status reads: kept from the store, refreshed after each run and change. */
+  private facts: CatalogueFacts = NO_FACTS;
 
-  constructor(private readonly deps: CatalogueSyncDeps) {
-    this.skills = new SkillsRepo(deps.db);
-    this.categories = new CategoriesRepo(deps.db);
-    this.state = new SyncStateRepo(deps.db);
-    this.runsRepo = new RunsRepo(deps.db);
-    this.tombstones = new TombstonesRepo(deps.db);
-    this.itemErrors = new ItemErrorsRepo(deps.db);
-    this.applier = new SkillApplier(deps.db, this.skills, this.tombstones, this.itemErrors, deps.conflicts);
-    const abandoned = this.runsRepo.closeAbandoned(isoNow(deps.clock));
-    if (abandoned > 0) deps.log.warn('sync runs interrupted by a stop were closed as cancelled', { runs: abandoned });
-    this.counts = { skills: this.skills.count(), categories: this.categories.count() };
+  constructor(private readonly deps: CatalogueSyncDeps) {}
+
+  /** Closes runs a stop interrupted and loads the cached status facts; awaited before the first trigger. */
+  async init(): Promise<void> {
+    const abandoned = await this.deps.store.write.runs.closeAbandoned(isoNow(this.deps.clock));
+    if (abandoned > 0) this.deps.log.warn('sync runs interrupted by a stop were closed as cancelled', { runs: abandoned });
+    this.facts = await this.deps.store.read.catalogue.facts();
   }
 
   get running(): boolean {
     return this.active !== null;
   }
 
-  trigger(mode: SyncMode, reason: 'manual' | 'schedule' | 'websocket' | 'startup' | 'resume'): TriggerOutcome {
+  /**
+   * Starts a run unless one is running; resolves once the run is recorded (the run goes on in the
+   * background). Rejects only when the store cannot record it (kind database_busy past the limit).
+   */
+  async trigger(mode: SyncMode, reason: TriggerReason): Promise<TriggerOutcome> {
     if (this.stopping) return { accepted: false, reason: 'stopping', run_id: null };
     if (!this.deps.enabled) return { accepted: false, reason: 'disabled', run_id: null };
     if (this.active) return { accepted: false, reason: 'sync_in_progress', run_id: this.active.id };
+    if (this.starting) return { accepted: false, reason: 'sync_in_progress', run_id: null };
     if (reason !== 'manual' && this.deps.paused?.()) return { accepted: false, reason: 'paused', run_id: null };
     const startedAt = this.deps.clock.now();
-    const id = this.runsRepo.start('skills', mode, new Date(startedAt).toISOString());
+    this.starting = true;
+    let id: number;
+    try {
+      id = await this.deps.store.write.catalogue.startRun(mode, new Date(startedAt).toISOString());
+    } catch (error) {
+      if (errorKind(error) === 'database_busy') this.retryWhenFree = true;
+      throw error;
+    } finally {
+      this.starting = false;
+    }
     const abort = new AbortController();
     // Checks by id run 8 requests at once, plus the prefetched page, each listening on this signal.
     setMaxListeners(32, abort.signal);
     const run: ActiveRun = { id, mode, startedAt, progress: null, abort, done: Promise.resolve() };
     this.active = run;
-    this.state.markAttempt('skills', isoNow(this.deps.clock));
     this.deps.log.info('sync started', { run_id: id, mode, reason });
     this.deps.events.emit('sync.started', { run_id: id, mode, at: new Date(startedAt).toISOString() });
     run.done = this.execute(run).finally(() => {
       this.active = null;
     });
     return { accepted: true, run_id: id, mode };
+  }
+
+  /** Starts the run a locked database prevented, now that the store says it is free. */
+  retryAfterBusy(): void {
+    if (!this.retryWhenFree || this.active || this.starting) return;
+    this.retryWhenFree = false;
+    this.trigger('incremental', 'database_free').catch((error) => {
+      this.deps.log.warn('sync after the database lock not started', { error: errorMessage(error) });
+    });
+  }
+
+  /** A pushed frame was not written: the next incremental listing, once the store is free, fetches it. */
+  noteFrameLost(): void {
+    this.retryWhenFree = true;
   }
 
   async idle(): Promise<void> {
@@ -128,13 +155,14 @@ export class CatalogueSyncService implements CatalogueSync {
       const ctx = this.context(run, tally);
       // Items skipped as invalid on an earlier run are asked for again (a full listing re-reads them anyway).
       if (mode === 'incremental') await retryInvalidItems(ctx);
-      const cursor = this.state.get('skills')?.cursor ?? null;
+      this.facts = await deps.store.read.catalogue.facts();
+      const cursor = this.facts.cursor;
       let outcome: ListingOutcome | typeof NEEDS_FULL = NEEDS_FULL;
       let reason = cursor === null ? 'no cursor yet' : 'no incremental listing';
       if (cursor !== null && this.clockBehind) reason = 'the remote clock was behind the cursor';
       else if (cursor !== null && this.fullListingDue()) reason = 'periodic full listing';
       const listAll = reason !== 'no incremental listing';
-      if (mode === 'incremental' && cursor !== null && !listAll && !this.state.get('skills')?.resume) {
+      if (mode === 'incremental' && cursor !== null && !listAll && !this.facts.resume) {
         outcome = await runIncrementalListing(ctx, cursor);
         if (outcome === NEEDS_FULL && !this.extensionMissingLogged) {
           this.extensionMissingLogged = true;
@@ -144,37 +172,31 @@ export class CatalogueSyncService implements CatalogueSync {
       if (outcome === NEEDS_FULL) {
         if (mode === 'incremental') deps.log.info('running a full listing', { run_id: run.id, reason });
         mode = 'full';
-        this.runsRepo.setMode(run.id, mode);
+        await deps.store.write.runs.setMode(run.id, mode);
         run.mode = mode;
         const sawClockBehind = this.clockBehind;
         outcome = await runFullListing(ctx);
         if (sawClockBehind) this.clockBehind = false;
       }
-      this.finishSuccess(run, mode, outcome, tally);
+      await this.finishSuccess(run, mode, outcome, tally);
     } catch (error) {
-      this.finishFailure(run, mode, operation, error, tally);
+      await this.finishFailure(run, mode, operation, error, tally).catch((failure) => {
+        // The store could not record the end either: the run row stays open and the next start closes it.
+        deps.log.error('sync run end not recorded', { run_id: run.id, error: errorMessage(failure) });
+      });
     }
   }
 
   private async syncCategories(signal: AbortSignal): Promise<void> {
     this.setProgress('categories', 0, null);
     const categories = await this.deps.client.listCategories(signal);
-    const now = isoNow(this.deps.clock);
-    this.deps.db.transaction(() => {
-      this.categories.replaceAll(categories, this.deps.stamp());
-      this.state.markSuccess('categories', now, categories.length);
-    }).immediate();
+    await this.deps.store.write.catalogue.replaceCategories(categories, this.deps.stamp(), isoNow(this.deps.clock));
   }
 
   private context(run: ActiveRun, tally: ApplyTally): RunContext {
     return {
-      db: this.deps.db,
+      store: this.deps.store,
       client: this.deps.client,
-      applier: this.applier,
-      skills: this.skills,
-      tombstones: this.tombstones,
-      itemErrors: this.itemErrors,
-      state: this.state,
       clock: this.deps.clock,
       log: this.deps.log,
       signal: run.abort.signal,
@@ -192,16 +214,14 @@ export class CatalogueSyncService implements CatalogueSync {
     this.deps.events.emit('sync.progress', { run_id: run.id, mode: run.mode, progress: run.progress });
   }
 
-  private finishSuccess(run: ActiveRun, mode: SyncMode, outcome: ListingOutcome, tally: ApplyTally): void {
+  private async finishSuccess(run: ActiveRun, mode: SyncMode, outcome: ListingOutcome, tally: ApplyTally): Promise<void> {
     const { deps } = this;
     const now = isoNow(deps.clock);
     const durationMs = deps.clock.now() - run.startedAt;
     // A clock seen behind the cursor during the run: no cursor, so the next run lists everything.
-    this.state.markSuccess('skills', now, outcome.items, this.clockBehind && mode === 'incremental' ? null : outcome.cursor);
-    this.runsRepo.finish(run.id, { finishedAt: now, result: 'success', items: outcome.items, durationMs });
-    this.runsRepo.prune(1000);
+    const cursor = this.clockBehind && mode === 'incremental' ? null : outcome.cursor;
+    await this.endRun(run.id, { now, result: 'success', items: outcome.items, durationMs, cursor });
     this.lastErrorKind = null;
-    this.refreshCounts();
     deps.log.info('sync completed', {
       run_id: run.id,
       mode,
@@ -214,8 +234,8 @@ export class CatalogueSyncService implements CatalogueSync {
       unchanged: tally.unchanged,
       stale: tally.stale,
       skipped: tally.skipped,
-      skills_cached: this.counts.skills,
-      categories_cached: this.counts.categories,
+      skills_cached: this.facts.skills,
+      categories_cached: this.facts.categories,
       duration_ms: durationMs,
     });
     deps.events.emit('sync.finished', {
@@ -231,7 +251,7 @@ export class CatalogueSyncService implements CatalogueSync {
     });
   }
 
-  private finishFailure(run: ActiveRun, mode: SyncMode, operation: SyncOperation, error: unknown, tally: ApplyTally): void {
+  private async finishFailure(run: ActiveRun, mode: SyncMode, operation: SyncOperation, error: unknown, tally: ApplyTally): Promise<void> {
     const { deps } = this;
     const now = isoNow(deps.clock);
     const durationMs = deps.clock.now() - run.startedAt;
@@ -239,28 +259,37 @@ export class CatalogueSyncService implements CatalogueSync {
     const kind = errorKind(error);
     const message = errorMessage(error);
     const items = changedItems(tally);
-    this.runsRepo.finish(run.id, { finishedAt: now, result: cancelled ? 'cancelled' : 'failure', items, error: message, errorKind: kind, durationMs });
-    this.refreshCounts();
+    if (kind === 'database_busy') this.retryWhenFree = true;
+    // Reported before it is recorded: the store that failed the run may be the one still locked.
+    this.lastErrorKind = cancelled ? this.lastErrorKind : kind;
+    this.emitFinished(run, mode, cancelled ? 'cancelled' : 'failure', items, tally, durationMs, cancelled ? null : message, cancelled ? null : kind, now);
+    await this.endRun(run.id, { now, result: cancelled ? 'cancelled' : 'failure', items, error: message, errorKind: kind, durationMs });
     if (cancelled) {
-      this.state.setStatus('skills', now, 'idle');
       deps.log.info('sync stopped with the engine; it resumes from its last batch', { run_id: run.id, mode, items, duration_ms: durationMs });
     } else {
-      this.state.markFailure('skills', now, message);
-      this.lastErrorKind = kind;
       this.recordError(operation, kind, message);
-      deps.log.error('sync failed', { run_id: run.id, mode, kind, items, error: message, skills_cached: this.counts.skills, duration_ms: durationMs });
+      deps.log.error('sync failed', { run_id: run.id, mode, kind, items, error: message, skills_cached: this.facts.skills, duration_ms: durationMs });
     }
-    deps.events.emit('sync.finished', {
-      run_id: run.id,
-      mode,
-      result: cancelled ? 'cancelled' : 'failure',
-      items,
-      skipped: tally.skipped,
-      duration_ms: durationMs,
-      error: cancelled ? null : message,
-      error_kind: cancelled ? null : kind,
-      at: now,
-    });
+  }
+
+  private emitFinished(
+    run: ActiveRun,
+    mode: SyncMode,
+    result: 'failure' | 'cancelled',
+    items: number,
+    tally: ApplyTally,
+    durationMs: number,
+    error: string | null,
+    kind: ErrorKind | null,
+    at: string,
+  ): void {
+    this.deps.events.emit('sync.finished', { run_id: run.id, mode, result, items, skipped: tally.skipped, duration_ms: durationMs, error, error_kind: kind, at });
+  }
+
+  /** Records the run's end and re-reads the status facts it changed. */
+  private async endRun(id: number, end: RunEnd): Promise<void> {
+    await this.deps.store.write.catalogue.endRun(id, end);
+    await this.refreshCounts();
   }
 
   /** Records a failed operation for the recent-errors list and the metrics (via the event). */
@@ -276,7 +305,7 @@ export class CatalogueSyncService implements CatalogueSync {
    * can show (a remote clock that stepped back and forward again while nobody asked).
    */
   private fullListingDue(): boolean {
-    const last = this.runsRepo.lastFullSuccess('skills');
+    const last = this.facts.last_full_success;
     const intervalMs = (this.deps.fullSyncIntervalMinutes ?? 1440) * 60_000;
     return last === null || this.deps.clock.now() - Date.parse(last) > intervalMs;
   }
@@ -288,41 +317,50 @@ export class CatalogueSyncService implements CatalogueSync {
    */
   noteServerTime(serverTimeMs: number): void {
     if (this.clockBehind) return;
-    const cursor = instant(this.state.get('skills')?.cursor);
+    const cursor = instant(this.facts.cursor);
     if (!(serverTimeMs < cursor - CURSOR_OVERLAP_MS)) return;
     this.clockBehind = true;
     this.deps.log.warn('the remote clock is behind the sync cursor; the next sync lists everything', {
       server_time: new Date(serverTimeMs).toISOString(),
     });
-    try {
-      this.deps.db.transaction(() => this.state.saveProgress('skills', isoNow(this.deps.clock), { cursor: null })).immediate();
-    } catch (error) {
+    this.deps.store.write.catalogue.saveProgress({ cursor: null }, isoNow(this.deps.clock)).catch((error) => {
       this.deps.log.warn('sync cursor not cleared; the next run clears it', { error: errorMessage(error) });
-    }
+    });
   }
 
   /** A remote item that failed validation outside a listing (a pushed frame): listed, retried next run. */
   recordInvalidItem(skillId: string, reason: string): void {
-    this.deps.db.transaction(() => this.itemErrors.record('skills', skillId, reason, this.deps.stamp())).immediate();
     this.recordError('websocket', 'invalid_item', `${skillId}: ${reason}`);
+    this.deps.store.write.catalogue
+      .recordInvalid(skillId, reason, this.deps.stamp())
+      .then(() => this.refreshCounts())
+      .catch((error) => {
+        // Not listed: the next incremental listing fetches the skill again anyway.
+        this.deps.log.warn('invalid pushed item not listed', { skill_id: skillId, error: errorMessage(error) });
+        this.noteFrameLost();
+      });
   }
 
-  /** Re-reads the cached counts (after a run, or after rows changed outside a run). */
-  refreshCounts(): void {
-    this.counts = { skills: this.skills.count(), categories: this.categories.count() };
-    this.deps.events.emit('catalogue.counts', { skills_cached: this.counts.skills, categories_cached: this.counts.categories });
+  /** Re-reads the status facts (after a run, or after rows changed outside a run). */
+  async refreshCounts(): Promise<void> {
+    this.facts = await this.deps.store.read.catalogue.facts();
+    this.emitCounts();
   }
 
   /** Cheap count upkeep for single changes (socket frames). */
   adjustSkillCount(delta: number): void {
     if (delta === 0) return;
-    this.counts.skills = Math.max(0, this.counts.skills + delta);
-    this.deps.events.emit('catalogue.counts', { skills_cached: this.counts.skills, categories_cached: this.counts.categories });
+    this.facts = { ...this.facts, skills: Math.max(0, this.facts.skills + delta) };
+    this.emitCounts();
+  }
+
+  private emitCounts(): void {
+    this.deps.events.emit('catalogue.counts', { skills_cached: this.facts.skills, categories_cached: this.facts.categories });
   }
 
   status(): SyncStatusResponse {
-    const row = this.state.get('skills');
-    const lastSync = row?.last_sync ?? null;
+    const { facts } = this;
+    const lastSync = facts.last_sync;
     const now = this.deps.clock.now();
     return {
       status: !this.deps.enabled ? 'disabled' : this.active ? 'syncing' : 'idle',
@@ -331,27 +369,28 @@ export class CatalogueSyncService implements CatalogueSync {
       run_id: this.active?.id ?? null,
       last_sync: lastSync,
       sync_age_minutes: lastSync ? Math.max(0, Math.floor((now - Date.parse(lastSync)) / 60_000)) : null,
-      skills_cached: this.counts.skills,
-      categories_cached: this.counts.categories,
-      last_error: row?.last_error ?? null,
-      last_error_kind: row?.last_error ? this.lastErrorKind : null,
+      skills_cached: facts.skills,
+      categories_cached: facts.categories,
+      last_error: facts.last_error,
+      last_error_kind: facts.last_error ? this.lastErrorKind : null,
       next_sync: this.deps.nextSync?.() ?? null,
       progress: this.active?.progress ?? null,
-      consecutive_failures: this.runsRepo.consecutiveFailures('skills'),
-      invalid_items: this.itemErrors.count('skills'),
+      consecutive_failures: facts.consecutive_failures,
+      invalid_items: facts.invalid_items,
       demo_mode: this.deps.demoMode,
     };
   }
 
-  runs(limit: number): RunSummary[] {
-    return this.runsRepo.recent(limit);
+  runs(limit: number): Promise<RunSummary[]> {
+    return this.deps.store.read.runs.recent(limit);
   }
 
   recentErrors(): RecentError[] {
     return [...this.errors];
   }
 
-  invalidItems(limit: number): { invalid_items: InvalidItemSummary[]; invalid_total: number } {
-    return { invalid_items: this.itemErrors.page('skills', '', limit), invalid_total: this.itemErrors.count('skills') };
+  async invalidItems(limit: number): Promise<{ invalid_items: InvalidItemSummary[]; invalid_total: number }> {
+    const [items, total] = await Promise.all([this.deps.store.read.itemErrors.page('skills', '', limit), this.deps.store.read.itemErrors.count('skills')]);
+    return { invalid_items: items, invalid_total: total };
   }
 }

@@ -1,7 +1,7 @@
 import { isoNow } from '../clock.js';
 import { applyPage } from './pageWriter.js';
 import { verifySkills } from './skillVerifier.js';
-import { lastById, PageTracker, yieldToEventLoop, type ListingOutcome, type RunContext } from './runContext.js';
+import { lastById, PageTracker, type ListingOutcome, type RunContext } from './runContext.js';
 
 /** Progress of a full listing kept in sync_state.resume, written with each batch. */
 interface FullResume {
@@ -46,8 +46,8 @@ function readResume(raw: string | null | undefined, pageSize: number): FullResum
  * checked one by one, and removed only on proof (a 404). Resumes a listing a crash interrupted.
  */
 export async function runFullListing(ctx: RunContext): Promise<ListingOutcome> {
-  const { state, batchSize } = ctx;
-  const resume = readResume(state.get('skills')?.resume, batchSize);
+  const { batchSize } = ctx;
+  const resume = readResume((await ctx.store.read.state.get('skills'))?.resume, batchSize);
   if (resume) {
     ctx.log.info('resuming full sync', { page: resume.page + 1, pass: resume.pass, done: resume.done });
     // The cutoff may come from another process's clock: keep our stamps after it.
@@ -65,7 +65,7 @@ export async function runFullListing(ctx: RunContext): Promise<ListingOutcome> {
     const result = await listPass(ctx, { cutoff, since, done, pass, asked, tracker, startPage });
     since = result.since;
     done = result.done;
-    const seen = ctx.skills.countSeenSince(cutoff) + result.invalidUncached;
+    const seen = (await ctx.store.read.skills.countSeenSince(cutoff)) + result.invalidUncached;
     const complete = !tracker.shifted && (tracker.total === null || seen >= tracker.total);
     if (complete || pass >= MAX_PASSES) break;
     ctx.log.warn('the listing changed while it was read; listing again', { pass, seen, total: tracker.total ?? undefined, served: tracker.served });
@@ -78,7 +78,7 @@ export async function runFullListing(ctx: RunContext): Promise<ListingOutcome> {
   }
 
   await sweepUnlisted(ctx, cutoff);
-  ctx.tombstones.prune(new Date(Date.parse(cutoff) - TOMBSTONE_KEEP_MS).toISOString());
+  await ctx.store.write.tombstones.prune(new Date(Date.parse(cutoff) - TOMBSTONE_KEEP_MS).toISOString());
   return { items: done, cursor: since };
 }
 
@@ -94,7 +94,7 @@ interface PassInput {
 
 /** One read of the listing; the next page downloads while the current one is written. */
 async function listPass(ctx: RunContext, input: PassInput): Promise<{ since: string; done: number; invalidUncached: number }> {
-  const { client, state, signal, batchSize } = ctx;
+  const { client, signal, batchSize } = ctx;
   const { tracker, cutoff, pass, asked } = input;
   let { since, done } = input;
   let invalidUncached = 0;
@@ -122,13 +122,13 @@ async function listPass(ctx: RunContext, input: PassInput): Promise<{ since: str
       asked,
       listing: tracker.state(),
     };
-    const written = applyPage(ctx, { skills: lastById(result.skills), tombstones: [], invalid: result.invalid }, () =>
-      state.saveProgress('skills', isoNow(ctx.clock), { resume: JSON.stringify(progress), items: progress.done }),
-    );
+    const written = await applyPage(ctx, { skills: lastById(result.skills), tombstones: [], invalid: result.invalid }, {
+      resume: JSON.stringify(progress),
+      items: progress.done,
+    });
     invalidUncached += written.invalidUncached;
     done = progress.done;
     ctx.progress('skills', done, tracker.total);
-    await yieldToEventLoop();
     if (last) break;
     page++;
   }
@@ -141,12 +141,11 @@ async function sweepUnlisted(ctx: RunContext, cutoff: string): Promise<void> {
   let after = '';
   let checked = 0;
   for (let guard = 0; guard < 1_000_000; guard++) {
-    const { ids, lastId } = ctx.skills.scanNotSeenSince(cutoff, after, SCAN_CHUNK);
+    const { ids, lastId } = await ctx.store.read.skills.scanNotSeenSince(cutoff, after, SCAN_CHUNK);
     const before = checked;
     checked += await verifySkills(ctx, ids, (n) => ctx.progress('sweep', before + n, null));
     if (lastId === null) break;
     after = lastId;
-    await yieldToEventLoop();
   }
   if (checked > 0) ctx.log.info('checked skills the listing did not include', { checked, deleted: ctx.tally.deleted });
 }

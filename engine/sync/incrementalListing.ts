@@ -1,8 +1,7 @@
-import { isoNow } from '../clock.js';
 import { ExtensionMissingError } from '../errors.js';
 import { advances, keysetSince, withOverlap } from '../remote/keysetCursor.js';
 import { applyPage } from './pageWriter.js';
-import { lastById, PageTracker, yieldToEventLoop, type ListingOutcome, type RunContext } from './runContext.js';
+import { lastById, PageTracker, type ListingOutcome, type RunContext } from './runContext.js';
 
 const MAX_PAGES = 1_000_000;
 /**
@@ -23,7 +22,7 @@ export const NEEDS_FULL = Symbol('needs-full');
  * transaction that also moves the cursor.
  */
 export async function runIncrementalListing(ctx: RunContext, cursor: string): Promise<ListingOutcome | typeof NEEDS_FULL> {
-  const { client, state, batchSize, signal } = ctx;
+  const { client, batchSize, signal } = ctx;
   let since = withOverlap(cursor, CURSOR_OVERLAP_MS);
   let page = 1;
   let done = 0;
@@ -48,12 +47,9 @@ export async function runIncrementalListing(ctx: RunContext, cursor: string): Pr
     const stamps = [...skills.map((s) => s.updated_at ?? ''), ...tombstones.map((t) => t.updated_at)].filter((t) => t !== '');
     const keyset = keysetSince(stamps);
     const nextSince = finalPage ? result.cursor : advances(keyset, since) ? keyset : null;
-    applyPage(ctx, { skills, tombstones, invalid: result.invalid }, () => {
-      if (nextSince !== null) state.saveProgress('skills', isoNow(ctx.clock), { cursor: nextSince });
-    });
+    await applyPage(ctx, { skills, tombstones, invalid: result.invalid }, nextSince !== null ? { cursor: nextSince } : null);
     done += skills.length + tombstones.length;
     ctx.progress('skills', done, total !== null ? Math.max(total, done) : null);
-    await yieldToEventLoop();
 
     if (finalPage) return { items: done, cursor: result.cursor };
     if (nextSince === null) {

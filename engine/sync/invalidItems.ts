@@ -9,10 +9,10 @@ const RETRY_PER_RUN = 500;
  * applied (and leaves the list), a 404 removes it, one still malformed stays listed.
  */
 export async function retryInvalidItems(ctx: RunContext): Promise<number> {
-  const rows = ctx.itemErrors.page('skills', '', RETRY_PER_RUN);
+  const rows = await ctx.store.read.itemErrors.page('skills', '', RETRY_PER_RUN);
   if (rows.length === 0) return 0;
   ctx.progress('skills', 0, rows.length);
   const checked = await verifySkills(ctx, rows.map((r) => r.item_id), (n) => ctx.progress('skills', n, rows.length));
-  ctx.log.info('asked again for skills the remote had sent malformed', { checked, still_invalid: ctx.itemErrors.count('skills') });
+  ctx.log.info('asked again for skills the remote had sent malformed', { checked, still_invalid: await ctx.store.read.itemErrors.count('skills') });
   return checked;
 }

@@ -2,23 +2,14 @@ import type { Clock } from '../clock.js';
 import type { SyncProgress } from '../contracts/api.js';
 import type { Logger } from '../log/index.js';
 import type { MarketplaceClient } from '../remote/types.js';
-import type { Db } from '../store/database.js';
-import type { ItemErrorsRepo } from '../store/itemErrorsRepo.js';
-import type { SkillsRepo } from '../store/skillsRepo.js';
 import type { Stamper } from '../store/stamp.js';
-import type { SyncStateRepo } from '../store/syncStateRepo.js';
-import type { TombstonesRepo } from '../store/tombstonesRepo.js';
-import type { ApplyTally, SkillApplier } from './skillApplier.js';
+import type { EngineStore } from '../storeHost/openStore.js';
+import type { ApplyTally } from './skillApplier.js';
 
 /** What one listing run needs; built per run by the catalogue sync service. */
 export interface RunContext {
-  db: Db;
+  store: EngineStore;
   client: MarketplaceClient;
-  applier: SkillApplier;
-  skills: SkillsRepo;
-  tombstones: TombstonesRepo;
-  itemErrors: ItemErrorsRepo;
-  state: SyncStateRepo;
   clock: Clock;
   log: Logger;
   signal: AbortSignal;
@@ -33,9 +24,6 @@ export interface ListingOutcome {
   items: number;
   cursor: string | null;
 }
-
-/** Lets other work (health probes, API calls) run between batches. */
-export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Keeps the last occurrence of each id, so one batch never writes a row twice. */
 export function lastById<T extends { skill_id: string }>(items: readonly T[]): T[] {

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors.js';
 import schedule from 'node-schedule';
 import type { Clock } from '../clock.js';
 import type { EngineEvents } from '../events.js';
@@ -92,8 +93,13 @@ export class SyncScheduler implements SchedulerControl {
   private tick(): void {
     if (!this.isRunning) return;
     if (!this.isPaused) {
-      const outcome = this.deps.sync.trigger('incremental', 'schedule');
-      if (!outcome.accepted) this.deps.log.info('scheduled sync skipped', { reason: outcome.reason });
+      // A store that cannot record the run (locked past the limit) fails this tick, not the process.
+      this.deps.sync.trigger('incremental', 'schedule').then(
+        (outcome) => {
+          if (!outcome.accepted) this.deps.log.info('scheduled sync skipped', { reason: outcome.reason });
+        },
+        (error: unknown) => this.deps.log.warn('scheduled sync not started', { error: errorMessage(error) }),
+      );
     }
     this.arm();
   }

@@ -1,6 +1,5 @@
 import type { RemoteSkill } from '../contracts/remote.js';
 import { instant } from '../remote/keysetCursor.js';
-import type { Db } from '../store/database.js';
 import type { ItemErrorsRepo } from '../store/itemErrorsRepo.js';
 import type { SkillRow, SkillsRepo } from '../store/skillsRepo.js';
 import type { TombstonesRepo } from '../store/tombstonesRepo.js';
@@ -43,16 +42,14 @@ export function addToTally(tally: ApplyTally, outcome: ApplyOutcome): void {
   if (key) tally[key]++;
 }
 
+/** Adds what one unit of work did to the run's tally. */
+export function mergeTally(into: ApplyTally, from: ApplyTally): void {
+  for (const key of Object.keys(into) as (keyof ApplyTally)[]) into[key] += from[key];
+}
+
 /** Rows the run changed (what `items` reports). */
 export function changedItems(tally: ApplyTally): number {
   return tally.inserted + tally.updated + tally.deleted + tally.conflicts + tally.merged;
-}
-
-interface Probe {
-  version: string | null;
-  local_modified_at: string | null;
-  remote_updated_at: string | null;
-  same: number;
 }
 
 /** The coarsest server clock we allow for: stamps this close are not ordered. */
@@ -70,22 +67,15 @@ function olderThan(incoming: string | null | undefined, held: string | null | un
  * a version going backwards goes to the conflict path instead of being overwritten.
  */
 export class SkillApplier {
-  private readonly probeStmt;
-
   constructor(
-    db: Db,
     private readonly skills: SkillsRepo,
     private readonly tombstones: TombstonesRepo,
     private readonly itemErrors: ItemErrorsRepo,
     private readonly conflicts: ConflictDetector,
-  ) {
-    this.probeStmt = db.prepare(
-      'SELECT version, local_modified_at, remote_updated_at, payload IS ? AS same FROM community_skills WHERE skill_id = ?',
-    );
-  }
+  ) {}
 
   applySkill(skill: RemoteSkill, stamp: string): ApplyOutcome {
-    const probe = this.probeStmt.get(JSON.stringify(skill), skill.skill_id) as Probe | undefined;
+    const probe = this.skills.probe(skill.skill_id, JSON.stringify(skill));
     this.itemErrors.clear('skills', skill.skill_id);
     if (!probe) {
       const deletedAt = this.tombstones.deletedAt(skill.skill_id);
@@ -123,7 +113,7 @@ export class SkillApplier {
    * it is dated by the last version we hold, so only a newer version can bring the skill back.
    */
   applyDelete(skillId: string, stamp: string, deletedAt: string | null): ApplyOutcome {
-    const probe = this.probeStmt.get(null, skillId) as Probe | undefined;
+    const probe = this.skills.probe(skillId, null);
     this.itemErrors.clear('skills', skillId);
     if (!probe) {
       // Not cached yet: remember the deletion, so a listing page already in flight cannot insert it.

@@ -1,7 +1,10 @@
 /**
- * Full sync of a large catalogue: the engine against a raw baseline (the same pages fetched with
- * plain undici and upserted with one prepared statement per batch) in the same run.
- * Each measurement runs in a fresh process on the built engine (dist/), so peak RSS is its own.
+ * Full sync of a large catalogue: the engine against a pipelined raw baseline in the same run
+ * (plain undici downloads page N+1 while a worker thread owning the better-sqlite3 connection
+ * upserts page N with one prepared statement in one transaction), with the sequential form of
+ * the same baseline (fetch, then write, in one thread) as context. The emulator is reset before
+ * each batch, so every measurement lists the same catalogue. Each measurement runs in a fresh
+ * process on the built engine (dist/), so peak RSS is its own.
  *   tsx test/bench/fullSync.bench.ts [--skills 100000]
  */
 import { execFileSync } from 'node:child_process';
@@ -16,7 +19,10 @@ import { printTable, writeJson, type Row } from './lib/report.js';
 const here = fileURLToPath(import.meta.url);
 const worker = path.join(path.dirname(here), 'workers/fullSyncWorker.mjs');
 
-function runWorker(kind: 'engine' | 'baseline', apiUrl: string, batch: number) {
+export const RATIO_TARGET = 0.8;
+export const RSS_TARGET_MB = 200;
+
+function runWorker(kind: 'engine' | 'pipelined' | 'sequential', apiUrl: string, batch: number) {
   const dir = mkdtempSync(path.join(tmpdir(), 'atom-bench-'));
   try {
     const out = execFileSync(process.execPath, [worker, kind, apiUrl, String(batch), path.join(dir, 'atom_dev.db')], {
@@ -43,8 +49,12 @@ export async function run(skillCount: number): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     for (const batch of [100, 1000]) {
-      const baseline = runWorker('baseline', emulator.apiUrl, batch);
+      // The engine's run deletes 1 % at the remote; every batch starts from the same catalogue.
+      await emulator.control('reset', {});
+      const baseline = runWorker('pipelined', emulator.apiUrl, batch);
+      const sequential = runWorker('sequential', emulator.apiUrl, batch);
       const engine = runWorker('engine', emulator.apiUrl, batch);
+      if (baseline.skills !== engine.skills) throw new Error(`baseline listed ${baseline.skills} skills, the engine ${engine.skills}`);
       const engineRate = engine.skills / (engine.ms / 1000);
       const baseRate = baseline.skills / (baseline.ms / 1000);
       rows.push({
@@ -53,6 +63,7 @@ export async function run(skillCount: number): Promise<Row[]> {
         engine_s: engine.ms / 1000,
         engine_skills_per_s: Math.round(engineRate),
         baseline_skills_per_s: Math.round(baseRate),
+        sequential_baseline_skills_per_s: Math.round(sequential.skills / (sequential.ms / 1000)),
         ratio: engineRate / baseRate,
         engine_peak_rss_mb: engine.peak_rss_mb,
         engine_rss_before_mb: engine.idle_rss_mb,
@@ -63,14 +74,14 @@ export async function run(skillCount: number): Promise<Row[]> {
         resync_1pct_deleted_s: (engine.resync_deleted_ms ?? 0) / 1000,
         verified: engine.deleted ?? 0,
         sweep_cost_ratio: (engine.resync_deleted_ms ?? 0) / (engine.resync_ms ?? 1),
-        target_met: engineRate / baseRate >= 0.6 && engineRate >= 20_000 && engine.peak_rss_mb < 200,
+        target_met: engineRate / baseRate >= RATIO_TARGET && engine.peak_rss_mb < RSS_TARGET_MB,
       });
     }
   } finally {
     await emulator.stop();
   }
-  printTable(`Full sync of ${skillCount} skills (targets: >= 0.6x baseline, >= 20,000 skills/s, peak RSS < 200 MB)`, rows);
-  writeJson('full-sync', rows, { skills: skillCount });
+  printTable(`Full sync of ${skillCount} skills (targets: >= ${RATIO_TARGET}x the pipelined baseline, peak RSS < ${RSS_TARGET_MB} MB)`, rows);
+  writeJson('full-sync', rows, { skills: skillCount, baseline: 'pipelined: undici fetches page N+1 while a worker thread writes page N' });
   return rows;
 }
 

@@ -3,76 +3,23 @@
  * process), idle and while the daemon (its own process) runs full syncs of 100,000 skills from
  * the emulator (a third process). Target: p99 < 20 ms during the sync.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import type { SyncStatusResponse } from '../../engine/contracts/api.js';
 import { startDaemon, type RunningDaemon } from '../chaos/lib/runningDaemon.js';
 import { waitFor } from '../support/waitFor.js';
 import { round } from './lib/benchEngine.js';
 import { startEmulatorProcess } from './lib/emulatorProcess.js';
 import { freePort } from './lib/freePort.js';
+import { keepSyncing } from './lib/keepSyncing.js';
+import { bareBaseline, load } from './lib/probeLoad.js';
 import { printTable, writeJson, type Row } from './lib/report.js';
 import type { Figure } from './lib/summary.js';
 
 export const name = 'http-under-load';
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ENDPOINTS = ['/health/sync', '/metrics/sync'] as const;
 const CONNECTIONS = 50;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Keeps a full sync running (re-triggering as each ends) until stopped; reports the share of samples that found one running. */
-function keepSyncing(d: RunningDaemon) {
-  let stop = false;
-  let samples = 0;
-  let syncing = 0;
-  const loop = (async () => {
-    for (let i = 0; i < 100_000 && !stop; i++) {
-      const status = (await d.call<SyncStatusResponse>('GET', '/api/admin/sync/status')).body.status;
-      samples++;
-      if (status === 'syncing') syncing++;
-      else await d.call('POST', '/api/admin/sync/trigger?mode=full');
-      await sleep(100);
-    }
-  })();
-  return {
-    async stop(): Promise<number> {
-      stop = true;
-      await loop;
-      return samples === 0 ? 0 : syncing / samples;
-    },
-  };
-}
-
-async function load(url: string, seconds: number) {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
-  return {
-    req_per_s: Math.round(result.requests.average),
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
-    max_ms: result.latency.max,
-    non_2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-  };
-}
-
-/** The same load on a bare server in its own process: the floor this machine and load generator allow. */
-async function baseline(kind: 'node:http' | 'express', seconds: number) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/bench/lib/bareServer.ts'), String(port), ...(kind === 'express' ? ['--express'] : [])], { stdio: 'ignore' });
-  const exited = new Promise((r) => child.once('exit', r));
-  try {
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/sync`).catch(() => null))?.ok ?? false, 30_000, 50);
-    return await load(`http://127.0.0.1:${port}/health/sync`, seconds);
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
 
 export async function run(opts: { quick: boolean }): Promise<Row[]> {
   const skills = opts.quick ? 20_000 : 100_000;
@@ -95,19 +42,20 @@ export async function run(opts: { quick: boolean }): Promise<Row[]> {
     for (const endpoint of ENDPOINTS) {
       const syncing = keepSyncing(d);
       await waitFor(async () => (await d.call<SyncStatusResponse>('GET', '/api/admin/sync/status')).body.status === 'syncing', 30_000, 20);
-      const result = await load(`${d.url}${endpoint}`, seconds);
+      const result = await load(`${d.url}${endpoint}`, seconds, CONNECTIONS);
       const share = await syncing.stop();
       rows.push({ endpoint, state: 'during full sync', ...result, sync_running_pct: Math.round(share * 100), target_met: result.p99_ms < 20 });
     }
     await waitFor(async () => (await d.call<SyncStatusResponse>('GET', '/api/admin/sync/status')).body.status === 'idle', 300_000, 100);
     for (const endpoint of ENDPOINTS) {
-      const result = await load(`${d.url}${endpoint}`, seconds);
+      const result = await load(`${d.url}${endpoint}`, seconds, CONNECTIONS);
       rows.push({ endpoint, state: 'idle', ...result, sync_running_pct: 0, target_met: null });
     }
     await daemon.stop();
     daemon = null;
     for (const kind of ['node:http', 'express'] as const) {
-      rows.push({ endpoint: '/health/sync', state: `baseline: bare ${kind}, fixed body`, ...(await baseline(kind, seconds)), sync_running_pct: 0, target_met: null });
+      const result = (await bareBaseline(kind, ['/health/sync'], seconds, CONNECTIONS)).get('/health/sync')!;
+      rows.push({ endpoint: '/health/sync', state: `baseline: bare ${kind}, fixed body`, ...result, sync_running_pct: 0, target_met: null });
     }
   } finally {
     await daemon?.stop();

@@ -27,9 +27,10 @@ async function fullSyncBench(): Promise<Bench> {
     run: (o) => full.run(o.quick ? 10_000 : 100_000),
     figures: (rows) =>
       rows.flatMap((r) => [
-        { bench: name, figure: `batch ${r.batch}: skills/s (${Number(r.skills).toLocaleString('en-US')} skills)`, value: r.engine_skills_per_s as number, unit: '/s', target: '≥ 20,000/s', met: (r.engine_skills_per_s as number) >= 20_000 },
-        { bench: name, figure: `batch ${r.batch}: engine ÷ raw baseline`, value: r.ratio as number, unit: '×', target: '≥ 0.6×', met: (r.ratio as number) >= 0.6 },
-        { bench: name, figure: `batch ${r.batch}: peak RSS`, value: r.engine_peak_rss_mb as number, unit: 'MB', target: '< 200 MB', met: (r.engine_peak_rss_mb as number) < 200 },
+        { bench: name, figure: `batch ${r.batch}: skills/s (${Number(r.skills).toLocaleString('en-US')} skills)`, value: r.engine_skills_per_s as number, unit: '/s', target: '', met: null },
+        { bench: name, figure: `batch ${r.batch}: pipelined raw baseline skills/s`, value: r.baseline_skills_per_s as number, unit: '/s', target: '', met: null },
+        { bench: name, figure: `batch ${r.batch}: engine ÷ pipelined baseline`, value: r.ratio as number, unit: '×', target: `≥ ${full.RATIO_TARGET}×`, met: (r.ratio as number) >= full.RATIO_TARGET },
+        { bench: name, figure: `batch ${r.batch}: peak RSS`, value: r.engine_peak_rss_mb as number, unit: 'MB', target: `< ${full.RSS_TARGET_MB} MB`, met: (r.engine_peak_rss_mb as number) < full.RSS_TARGET_MB },
       ]),
   };
 }
@@ -40,6 +41,7 @@ const benches: Bench[] = [
   await import('./wsLatency.bench.js'),
   await import('./ratingsUpload.bench.js'),
   await import('./httpLoad.bench.js'),
+  await import('./probeLatency.bench.js'),
   await import('./startup.bench.js'),
 ];
 

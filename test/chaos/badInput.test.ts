@@ -25,7 +25,7 @@ const metric = async (engine: EngineInternals, name: string, labels: Record<stri
   sumMetric((await call(engine.url!, 'GET', '/metrics/sync')).text, name, labels);
 
 const descriptionOf = (harness: Harness, id: string) =>
-  harness.engine.db.prepare('SELECT description FROM community_skills WHERE skill_id = ?').pluck().get(id) as string | undefined;
+  harness.db.prepare('SELECT description FROM community_skills WHERE skill_id = ?').pluck().get(id) as string | undefined;
 
 describe('malformed remote payloads', () => {
   it('skips and counts invalid items in listings, applies the rest, and takes them once they are fixed', async () => {

@@ -49,7 +49,7 @@ describe('a second process writing to atom_dev.db during syncs', () => {
       // deletions only in the upper half: the writer rates the lower half
       emulator.mutate({ update: 40, add: 2, delete_ids: [skillIdOf(SKILLS - 1 - round)], push: true });
       const mode = round % 3 === 2 ? 'full' : 'incremental';
-      if (engine.services.sync.trigger(mode, 'manual').accepted) runs[mode]++;
+      if ((await engine.services.sync.trigger(mode, 'manual')).accepted) runs[mode]++;
       await Promise.all([engine.services.sync.idle(), engine.services.ratings.syncNow()]);
       await sleep(20);
     }

@@ -42,7 +42,7 @@ describe.skipIf(chromiumMissing)('failed uploads and conflicts in Chromium again
     const before = ui.engine.snapshot().conflicts.unresolved;
     ui.emulator.mutate({ update_ids: ids, set, push: false });
     await ui.engine.services.sync.idle();
-    const outcome = ui.engine.services.sync.trigger('incremental', 'manual');
+    const outcome = await ui.engine.services.sync.trigger('incremental', 'manual');
     expect(outcome.accepted).toBe(true);
     await ui.engine.services.sync.idle();
     await waitForSnapshot(ui.engine, (s) => s.conflicts.unresolved >= before + ids.length);
@@ -51,7 +51,7 @@ describe.skipIf(chromiumMissing)('failed uploads and conflicts in Chromium again
   it('lists a rejected rating upload and retries it from the table once the cause is gone', async () => {
     const [rejected, alsoRejected] = skillIds as [string, string];
     ui.emulator.setFaults({ reject_ratings_for: [rejected, alsoRejected] });
-    const first = ui.engine.services.ratings.addLocalRating({ skill_id: rejected, user_id: 'e2e-user', rating: 4, comment: 'useful' });
+    const first = await ui.engine.services.ratings.addLocalRating({ skill_id: rejected, user_id: 'e2e-user', rating: 4, comment: 'useful' });
     ui.engine.services.ratings.addLocalRating({ skill_id: alsoRejected, user_id: 'e2e-user', rating: 2 });
     await ui.engine.services.ratings.syncNow();
     await waitForSnapshot(ui.engine, (s) => s.ratings.failed_count === 2);
@@ -61,7 +61,7 @@ describe.skipIf(chromiumMissing)('failed uploads and conflicts in Chromium again
     await target.waitFor();
     expect(await page.getByTestId('failed-upload-row').count()).toBe(2);
     // The row shows the engine's own error sentence for this upload.
-    const recorded = ui.engine.services.ratings.failedUploads(10, 0).items.find((item) => item.skill_id === rejected);
+    const recorded = (await ui.engine.services.ratings.failedUploads(10, 0)).items.find((item) => item.skill_id === rejected);
     expect(recorded?.error).toBeTruthy();
     expect(await target.locator('.cell-error').textContent()).toBe(recorded!.error);
     await page.getByRole('link', { name: /Failed uploads\s*2/ }).waitFor();

@@ -17,7 +17,7 @@ function health(status: HealthResponse['status']): HealthResponse {
     websocket_connected: true,
     scheduler_running: true,
     recent_errors: 0,
-    checks: { last_sync: check, websocket: check, scheduler: check, errors: check },
+    checks: { last_sync: check, websocket: check, scheduler: check, errors: check, database: check },
   };
 }
 

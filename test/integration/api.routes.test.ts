@@ -34,7 +34,7 @@ describe('monitoring routes', () => {
     const body = reply.json();
     expect(Object.keys(body).sort()).toEqual(['checks', 'last_sync', 'recent_errors', 'scheduler_running', 'status', 'sync_age_minutes', 'websocket_connected']);
     expect(body).toMatchObject({ status: 'healthy', last_sync: null, sync_age_minutes: null, websocket_connected: true, scheduler_running: true, recent_errors: 0 });
-    for (const name of ['last_sync', 'websocket', 'scheduler', 'errors']) {
+    for (const name of ['last_sync', 'websocket', 'scheduler', 'errors', 'database']) {
       expect((body.checks as Record<string, { healthy: boolean; detail: string }>)[name]).toMatchObject({ healthy: true });
     }
     h.events.emit('scheduler.state', { running: true, paused: true, next_sync: null });

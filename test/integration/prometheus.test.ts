@@ -298,7 +298,7 @@ describeScrape('Prometheus scraping the running app', { timeout: 60_000 }, () =>
       expect(trigger.status).toBe(202);
       const { run_id: runId } = (await trigger.json()) as { run_id: number };
       // Retries back off for a few seconds before the run gives up.
-      const run = await waitFor(() => h.engine.services.sync.runs(5).find((r) => r.id === runId && r.result !== 'running'), WAIT_MS, 100);
+      const run = await waitFor(async () => (await h.engine.services.sync.runs(5)).find((r) => r.id === runId && r.result !== 'running'), WAIT_MS, 100);
       expect(run!.result).toBe('failure');
 
       await waitForValue(prom, `sum(sync_runs_total{job="${JOB}", result="failure"})`, (v) => v >= failuresBefore + 1);

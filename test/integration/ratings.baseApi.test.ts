@@ -41,7 +41,7 @@ let env: Env | null = null;
 async function setup(opts: { proxy?: boolean; retry?: RetryPolicy; downloadPageSize?: number } = {}): Promise<Env> {
   const tmp = tempDir('atom-ratings-base-');
   const proxy = opts.proxy ? await startRemoteProxy(emu.baseUrl) : null;
-  const { db, client, service } = openRatingStack(tmp.file('atom_dev.db'), {
+  const { db, service, close } = await openRatingStack(tmp.file('atom_dev.db'), {
     apiUrl: proxy ? `${proxy.baseUrl}${API_BASE_PATH}` : emu.apiUrl,
     instanceId: 'ratings-base-api',
     retry: opts.retry ?? { maxAttempts: 4, baseDelayMs: 2, maxDelayMs: 20 },
@@ -54,11 +54,9 @@ async function setup(opts: { proxy?: boolean; retry?: RetryPolicy; downloadPageS
     service,
     proxy,
     close: async () => {
-      await service.stop();
-      await client.close();
+      await close();
       await proxy?.close();
       atom.close();
-      db.close();
       tmp.cleanup();
     },
   };
@@ -207,7 +205,7 @@ describe('a 400 from the batch endpoint is not a missing extension', () => {
     expect(e.service.status().failed_count).toBe(ids.length);
 
     emu.setFaults({});
-    e.service.retryAll();
+    await e.service.retryAll();
     await waitFor(() => e.service.status().failed_count === 0 && e.service.status().status === 'idle', 10_000);
     const items = emu.receivedRatings().items;
     expect(items).toHaveLength(ids.length);

@@ -11,10 +11,11 @@ import { RatingSyncService } from '../../engine/ratings/ratingSyncService.js';
 import type { MarketplaceClient } from '../../engine/remote/types.js';
 import type { Db } from '../../engine/store/database.js';
 import { skillIdOf } from '../../emulator/dataset.js';
-import { startEmulator, type EmulatorFaults, type EmulatorHandle } from '../../emulator/index.js';
+import { API_BASE_PATH, startEmulator, type EmulatorFaults, type EmulatorHandle } from '../../emulator/index.js';
 import { LocalAtom } from '../chaos/lib/localAtom.js';
 import { tempDir } from '../support/tempDir.js';
 import { openRatingStack } from './fixtures/ratingService.js';
+import { startRemoteProxy, type RemoteProxy } from './ratings.remoteProxy.js';
 
 const AHEAD_MS = 90_000;
 const BASE_ONLY: EmulatorFaults = { unsupported_extensions: ['ratings_batch'] };
@@ -32,6 +33,8 @@ interface Env {
   atom: LocalAtom;
   client: MarketplaceClient;
   service: RatingSyncService;
+  /** A loopback proxy in front of the emulator, when the test asked for one. */
+  proxy: RemoteProxy | null;
   /** The daemon killed and started again: a new client and service on the same database file. */
   restart: () => Promise<Env>;
   close: () => Promise<void>;
@@ -39,43 +42,42 @@ interface Env {
 let env: Env | null = null;
 
 /** A client that has not talked to the emulator yet, and a rating service over this database file. */
-function connect(file: string) {
-  return openRatingStack(file, { apiUrl: emu.apiUrl, instanceId: 'ratings-clock-skew', retry: { maxAttempts: 3, baseDelayMs: 2, maxDelayMs: 20 } });
+function connect(file: string, apiUrl: string) {
+  return openRatingStack(file, { apiUrl, instanceId: 'ratings-clock-skew', retry: { maxAttempts: 3, baseDelayMs: 2, maxDelayMs: 20 } });
 }
 
 /** A fresh emulator state whose clock was always this far off, and a client that has not talked to it yet. */
-function setup(faults: EmulatorFaults): Env {
+async function setup(faults: EmulatorFaults, opts: { proxy?: boolean } = {}): Promise<Env> {
   emu.reset();
   emu.setFaults(faults);
   const tmp = tempDir('atom-ratings-skew-');
   const file = tmp.file('atom_dev.db');
+  const proxy = opts.proxy ? await startRemoteProxy(emu.baseUrl) : null;
+  const apiUrl = proxy ? `${proxy.baseUrl}${API_BASE_PATH}` : emu.apiUrl;
   let atom: LocalAtom | null = null;
-  const open = (): Env => {
-    const { db, client, service } = connect(file);
+  const open = async (): Promise<Env> => {
+    const { db, client, service, close } = await connect(file, apiUrl);
     atom ??= new LocalAtom(file); // the engine creates the file and its schema
-    const shut = async () => {
-      await service.stop();
-      await client.close();
-      db.close();
-    };
     const e: Env = {
       db,
       atom,
       client,
       service,
+      proxy,
       restart: async () => {
-        await shut();
-        return (env = open());
+        await close();
+        return (env = await open());
       },
       close: async () => {
-        await shut();
+        await close();
+        await proxy?.close();
         atom?.close();
         tmp.cleanup();
       },
     };
     return e;
   };
-  env = open();
+  env = await open();
   return env;
 }
 
@@ -134,7 +136,7 @@ describe('a server whose clock runs 90 s ahead', () => {
     ['base API', BASE_ONLY],
     ['batch', {}],
   ] as const)('a re-rating a second after an upload replaces the remote value (%s)', async (_name, faults) => {
-    const e = setup({ ...faults, clock_skew_ms: AHEAD_MS });
+    const e = await setup({ ...faults, clock_skew_ms: AHEAD_MS });
     const skill = skillIdOf(3);
     const id = atomRates(e, skill, 'local-user-s', 2, 'first look');
     await e.service.syncNow();
@@ -157,7 +159,7 @@ describe('a server whose clock runs 90 s ahead', () => {
   });
 
   it('a batch item for a pair the remote already holds wins when it is newer, on the first request of the process', async () => {
-    const e = setup({ clock_skew_ms: AHEAD_MS });
+    const e = await setup({ clock_skew_ms: AHEAD_MS });
     const skill = skillIdOf(4);
     await otherDeviceRates(skill, 'local-user-t', 1, 'from the phone');
     await sleep(1_000);
@@ -173,7 +175,7 @@ describe('a server whose clock runs 90 s ahead', () => {
 
 describe('a server whose clock runs 90 s behind', () => {
   it('a local rating made offline before the other device rated does not replace the newer value', async () => {
-    const e = setup({ clock_skew_ms: -AHEAD_MS });
+    const e = await setup({ clock_skew_ms: -AHEAD_MS });
     const skill = skillIdOf(5);
     const id = atomRates(e, skill, 'local-user-u', 3, 'rated offline', new Date(Date.now() - 10_000).toISOString());
     await otherDeviceRates(skill, 'local-user-u', 5, 'from the phone, later');
@@ -192,7 +194,7 @@ describe('a server whose clock runs 90 s behind', () => {
  */
 describe('a server set back after running 90 s ahead: its stamps stay ahead of its Date header', () => {
   it('a re-rating in the next run replaces the value uploaded while the clock was ahead', async () => {
-    const e = setup({ clock_skew_ms: AHEAD_MS });
+    const e = await setup({ clock_skew_ms: AHEAD_MS });
     const skill = skillIdOf(6);
     const id = atomRates(e, skill, 'local-user-v', 2, 'while it ran ahead');
     await e.service.syncNow();
@@ -210,18 +212,23 @@ describe('a server set back after running 90 s ahead: its stamps stay ahead of i
   });
 
   it('a re-rating made while the first upload of the pair is on its way replaces it in the same run', async () => {
-    const e = setup({ clock_skew_ms: AHEAD_MS });
+    const e = await setup({ clock_skew_ms: AHEAD_MS }, { proxy: true });
     await otherDeviceRates(skillIdOf(8), 'someone-else', 3, 'moves the stamps ahead');
     emu.setFaults({});
     await e.client.listCategories();
     expectOffsetNear(e.client, 0); // the headers say nothing of the stamps still running ahead
     const skill = skillIdOf(7);
     atomRates(e, skill, 'local-user-w', 1, 'first', undefined, '00000000-0000-4000-8000-000000000001');
-    const run = e.service.syncNow(); // the first page of pending ratings is read before this returns
-    const later = atomRates(e, skill, 'local-user-w', 5, 'while the first was on its way', undefined, 'ffffffff-0000-4000-8000-000000000001');
-    await run;
+    let later: string | null = null;
+    // The local Atom re-rates as the first upload goes out, after the page holding it was read.
+    e.proxy!.hooks.before = (req) => {
+      if (later !== null || req.method !== 'POST' || !JSON.stringify(req.body).includes('local-user-w')) return;
+      later = atomRates(e, skill, 'local-user-w', 5, 'while the first was on its way', undefined, 'ffffffff-0000-4000-8000-000000000001');
+    };
+    await e.service.syncNow();
 
-    expect(row(e, later)).toMatchObject({ sync_status: 'uploaded' });
+    expect(later).not.toBeNull();
+    expect(row(e, later!)).toMatchObject({ sync_status: 'uploaded' });
     expect(onRemote(skill, 'local-user-w')).toEqual([{ rating: 5, comment: 'while the first was on its way' }]);
     expect(emu.receivedRatings()).toMatchObject({ duplicates: [] });
   });
@@ -237,7 +244,7 @@ describe('a server set back after running 90 s ahead, across a restart of the da
     ['base API', BASE_ONLY],
     ['batch', {}],
   ] as const)('a newer local rating sent after the restart replaces our value uploaded before it (%s)', async (_name, faults) => {
-    let e = setup({ ...faults, clock_skew_ms: AHEAD_MS });
+    let e = await setup({ ...faults, clock_skew_ms: AHEAD_MS });
     const skill = skillIdOf(9);
     const first = atomRates(e, skill, 'local-user-x', 2, 'before the restart');
     await e.service.syncNow();
@@ -257,7 +264,7 @@ describe('a server set back after running 90 s ahead, across a restart of the da
 
   it('a newer local rating replaces our earlier batch upload whose reply was lost before the restart', async () => {
     // No rating listing while the clock runs ahead, so no stamp of ours raises the offset estimate.
-    let e = setup({ unsupported_extensions: ['ratings_list'], clock_skew_ms: AHEAD_MS, lost_reply_rate: 1 });
+    let e = await setup({ unsupported_extensions: ['ratings_list'], clock_skew_ms: AHEAD_MS, lost_reply_rate: 1 });
     const skill = skillIdOf(11);
     const first = atomRates(e, skill, 'local-user-z', 2, 'stored, but the reply was lost');
     await e.service.syncNow();
@@ -276,7 +283,7 @@ describe('a server set back after running 90 s ahead, across a restart of the da
   });
 
   it('a value another device wrote meanwhile keeps its stamp\'s verdict', async () => {
-    let e = setup({ ...BASE_ONLY, clock_skew_ms: AHEAD_MS });
+    let e = await setup({ ...BASE_ONLY, clock_skew_ms: AHEAD_MS });
     const skill = skillIdOf(10);
     atomRates(e, skill, 'local-user-y', 2, 'ours, before the restart');
     await e.service.syncNow();

@@ -12,6 +12,7 @@ import { createMarketplaceClient } from '../../engine/remote/marketplaceClient.j
 import type { MarketplaceClient } from '../../engine/remote/types.js';
 import { openDatabase, type Db } from '../../engine/store/database.js';
 import { SkillsRepo } from '../../engine/store/skillsRepo.js';
+import { openStore } from '../../engine/storeHost/openStore.js';
 import { skillIdOf } from '../../emulator/dataset.js';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import { tempDir } from '../support/tempDir.js';
@@ -46,9 +47,12 @@ interface Env {
 }
 let env: Env;
 
-beforeEach(() => {
+beforeEach(async () => {
   emu.reset();
   const tmp = tempDir('atom-ratings-it-');
+  const events = new EngineEvents();
+  const store = await openStore({ file: tmp.file('atom_dev.db'), events, log: silentLogger });
+  // The test's own connection to the same file, to look at the rows and to change them as the local Atom does.
   const db = openDatabase(tmp.file('atom_dev.db'));
   const clock = new JumpClock();
   // Few, quick transport retries so that whole requests do fail now and then under faults.
@@ -61,11 +65,10 @@ beforeEach(() => {
     log: silentLogger,
     retry: { maxAttempts: 2, baseDelayMs: 2, maxDelayMs: 20 },
   });
-  const events = new EngineEvents();
   const outcomes: Record<string, number> = {};
   events.on('ratings.upload', (e) => (outcomes[e.result] = (outcomes[e.result] ?? 0) + e.count));
   const service = new RatingSyncService({
-    db,
+    store,
     client,
     events,
     clock,
@@ -73,6 +76,7 @@ beforeEach(() => {
     config: { ratingBatchSize: 100, ratingMaxAttempts: 5, ratingSyncIntervalMinutes: 30 },
     enabled: true,
   });
+  await service.init();
   env = {
     db,
     client,
@@ -82,6 +86,7 @@ beforeEach(() => {
     close: async () => {
       await service.stop();
       await client.close();
+      await store.close();
       db.close();
       tmp.cleanup();
     },
@@ -91,16 +96,17 @@ afterEach(async () => {
   await env.close();
 });
 
-function addRatings(n: number): string[] {
-  return Array.from({ length: n }, (_, i) =>
-    env.service.addLocalRating({ skill_id: skillIdOf(i % SKILLS), user_id: `local-user-${i % 7}`, rating: 1 + (i % 5), comment: `it ${i}` }).id,
+async function addRatings(n: number): Promise<string[]> {
+  const added = Array.from({ length: n }, (_, i) =>
+    env.service.addLocalRating({ skill_id: skillIdOf(i % SKILLS), user_id: `local-user-${i % 7}`, rating: 1 + (i % 5), comment: `it ${i}` }),
   );
+  return (await Promise.all(added)).map((r) => r.id);
 }
 
 /** syncNow until nothing is pending or dead-lettered (bounded); time jumps past any backoff. */
 async function drain(maxPasses: number): Promise<number> {
   for (let pass = 1; pass <= maxPasses; pass++) {
-    if (env.service.status().failed_count > 0) env.service.retryAll();
+    if (env.service.status().failed_count > 0) await env.service.retryAll();
     await env.service.syncNow();
     const s = env.service.status();
     if (s.pending_count === 0 && s.failed_count === 0) return pass;
@@ -130,7 +136,7 @@ function receivedOnce(ids: readonly string[]): void {
 
 describe('rating upload against the emulator', () => {
   it('delivers 1,000 ratings exactly once under 30% errors and connection resets', async () => {
-    const ids = addRatings(1_000);
+    const ids = await addRatings(1_000);
     emu.setFaults({ http_error_rate: 0.3, reset_rate: 0.1, seed: 7 });
     const passes = await drain(20);
     expect(passes).toBeGreaterThan(0);
@@ -146,7 +152,7 @@ describe('rating upload against the emulator', () => {
 
   it('dead-letters ratings the remote refuses, then retry-all delivers them once the refusal ends', async () => {
     const refused = [skillIdOf(3), skillIdOf(4)];
-    const ids = addRatings(60);
+    const ids = await addRatings(60);
     emu.setFaults({ reject_ratings_for: refused });
     await env.service.syncNow();
     const refusedIds = env.db
@@ -154,7 +160,7 @@ describe('rating upload against the emulator', () => {
       .pluck()
       .all(...refused) as string[];
     expect(refusedIds.length).toBeGreaterThan(0);
-    const list = env.service.failedUploads(100, 0);
+    const list = await env.service.failedUploads(100, 0);
     expect(list.total).toBe(refusedIds.length);
     expect(new Set(list.items.map((i) => i.rating_id))).toEqual(new Set(refusedIds));
     for (const item of list.items) {
@@ -164,17 +170,17 @@ describe('rating upload against the emulator', () => {
     expect(env.service.status()).toMatchObject({ pending_count: 0, failed_count: refusedIds.length });
 
     emu.setFaults({});
-    expect(env.service.retryAll()).toEqual({ accepted: true, queued: refusedIds.length });
+    expect(await env.service.retryAll()).toEqual({ accepted: true, queued: refusedIds.length });
     await waitFor(() => env.service.status().failed_count === 0 && env.service.status().status === 'idle', 10_000);
-    expect(env.service.failedUploads(100, 0)).toEqual({ items: [], total: 0 });
+    expect(await env.service.failedUploads(100, 0)).toEqual({ items: [], total: 0 });
     receivedOnce(ids);
   }, 20_000);
 
   it('retries one dead letter on demand with the same id', async () => {
-    const ids = addRatings(5);
+    const ids = await addRatings(5);
     emu.setFaults({ reject_ratings_for: [skillIdOf(0)] });
     await env.service.syncNow();
-    const [item] = env.service.failedUploads(10, 0).items;
+    const [item] = (await env.service.failedUploads(10, 0)).items;
     expect(item).toBeDefined();
     expect(await env.service.retry(item!.id)).toMatchObject({ result: 'failed', error: expect.stringContaining('not accepted') });
     emu.setFaults({});
@@ -183,7 +189,7 @@ describe('rating upload against the emulator', () => {
   });
 
   it('falls back to one request per rating on a remote without the batch extension', async () => {
-    const ids = addRatings(40);
+    const ids = await addRatings(40);
     emu.setFaults({ unsupported_extensions: ['ratings_batch'] });
     await env.service.syncNow();
     expect(env.service.status()).toMatchObject({ pending_count: 0, uploaded_total: 40, failed_count: 0 });
@@ -198,7 +204,7 @@ describe('rating upload against the emulator', () => {
   });
 
   it('keeps one rating per pair on the base API under lost replies, resets and errors, with re-ratings', async () => {
-    const ids = addRatings(300);
+    const ids = await addRatings(300);
     // a third of them changed by the local Atom before anything was sent, more between passes
     const reRate = env.db.prepare('UPDATE skill_ratings SET rating = ?, comment = ? WHERE id = ?');
     ids.filter((_, i) => i % 3 === 0).forEach((id, n) => reRate.run(1 + (n % 5), `changed ${id}`, id));
@@ -234,7 +240,7 @@ describe('rating download against the emulator', () => {
   it('downloads other users\' ratings incrementally and never stores our own uploads twice', async () => {
     const skills = new SkillsRepo(env.db);
     for (const skill of emu.liveSkills()) skills.upsertRemote(skill, '2026-01-01T00:00:00.000Z');
-    const mine = addRatings(10);
+    const mine = await addRatings(10);
     await env.service.syncNow();
     const seeded = env.db.prepare("SELECT COUNT(*) FROM skill_ratings WHERE origin = 'remote'").pluck().get() as number;
     expect(seeded).toBeGreaterThan(0);
@@ -259,7 +265,7 @@ describe('rating download against the emulator', () => {
 
   it('skips the download on a remote without the ratings listing and still uploads', async () => {
     emu.setFaults({ unsupported_extensions: ['ratings_list'] });
-    addRatings(3);
+    await addRatings(3);
     await env.service.syncNow();
     expect(env.service.status()).toMatchObject({ last_error: null, pending_count: 0, uploaded_total: 3 });
     expect(env.db.prepare("SELECT COUNT(*) FROM skill_ratings WHERE origin = 'remote'").pluck().get()).toBe(0);

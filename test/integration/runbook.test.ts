@@ -276,7 +276,7 @@ describe('runbook: Issue 5, a failed rating upload retried', () => {
     emulator().setFaults({ reject_ratings_for: [skillId] });
     let ratingId = '';
     try {
-      ratingId = engine.services.ratings.addLocalRating({ skill_id: skillId, user_id: 'runbook-user', rating: 4, comment: 'solid' }).id;
+      ratingId = (await engine.services.ratings.addLocalRating({ skill_id: skillId, user_id: 'runbook-user', rating: 4, comment: 'solid' })).id;
       const trigger = await withStatus('curl -X POST http://localhost:8000/api/admin/sync/ratings');
       expect(trigger.status).toBe(202);
       await until(() => json(command(/^curl http:\/\/localhost:8000\/api\/admin\/sync\/ratings\/failed-uploads$/)), (list) => (list.total as number) >= 1, 15_000, 'dead letter');

@@ -17,11 +17,11 @@ afterEach(async () => {
 const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => skillIdOf(from + i));
 
 function localIds(harness: Harness): Set<string> {
-  return new Set(harness.engine.db.prepare('SELECT skill_id FROM community_skills WHERE deleted_at IS NULL').pluck().all() as string[]);
+  return new Set(harness.db.prepare('SELECT skill_id FROM community_skills WHERE deleted_at IS NULL').pluck().all() as string[]);
 }
 
 function localPayload(harness: Harness, skillId: string): RemoteSkill | undefined {
-  const payload = harness.engine.db.prepare('SELECT payload FROM community_skills WHERE skill_id = ?').pluck().get(skillId) as string | undefined;
+  const payload = harness.db.prepare('SELECT payload FROM community_skills WHERE skill_id = ?').pluck().get(skillId) as string | undefined;
   return payload === undefined ? undefined : (JSON.parse(payload) as RemoteSkill);
 }
 
@@ -49,14 +49,14 @@ describe('full listings that shift or lie', () => {
     h = await startHarness({ skills: 2000, env: { ATOM_SAAS_SYNC_BATCH_SIZE: '100' } });
     await syncAndWait(h.engine, 'full');
     h.emulator.setFaults({ latency_ms: 150 });
-    const run = h.engine.services.sync.trigger('full', 'manual');
+    const run = await h.engine.services.sync.trigger('full', 'manual');
     expect(run.accepted).toBe(true);
     // One second in, the remote deletes 300 skills from the front of its list.
     await new Promise((r) => setTimeout(r, 1000));
     h.emulator.mutate({ delete_ids: ids(0, 300), push: false });
     h.emulator.setFaults({});
     await h.engine.services.sync.idle();
-    expect(h.engine.services.sync.runs(1)[0]).toMatchObject({ result: 'success' });
+    expect((await h.engine.services.sync.runs(1))[0]).toMatchObject({ result: 'success' });
     expect(h.emulator.skillCount()).toBe(1700);
     expectSameCatalogue(h);
   }, 60_000);
@@ -70,7 +70,7 @@ describe('full listings that shift or lie', () => {
       kind: 'full', page: 2, page_size: 100, cutoff: ahead, since: new Date().toISOString(), done: 200,
       pass: 1, asked: 100, listing: { served: 100, first_total: 500, shifted: false },
     };
-    h.engine.db.prepare("UPDATE sync_state SET resume = ? WHERE stream = 'skills'").run(JSON.stringify(resume));
+    h.db.prepare("UPDATE sync_state SET resume = ? WHERE stream = 'skills'").run(JSON.stringify(resume));
     const run = await syncAndWait(h.engine, 'full');
     expect(run.result).toBe('success');
     expectSameCatalogue(h);
@@ -107,7 +107,7 @@ describe('bad items never stop a sync', () => {
     }
     const status = h.engine.services.sync.status();
     expect(status).toMatchObject({ consecutive_failures: 0, invalid_items: 1, last_error: null });
-    const errors = h.engine.services.sync.invalidItems(10);
+    const errors = await h.engine.services.sync.invalidItems(10);
     expect(errors.invalid_items).toEqual([expect.objectContaining({ item_id: poisoned, stream: 'skills', reason: expect.stringMatching(/name|version/) })]);
     expect(errors.invalid_items[0]!.attempts).toBeGreaterThanOrEqual(3);
     const metrics = await h.engine.services.sync.status();
@@ -134,9 +134,9 @@ describe('frames and pages in any order', () => {
     const fresh = [...h.emulator.liveSkills()].find((s) => s.skill_id === updated)!;
     await waitFor(() => localPayload(h!, updated)?.version === fresh.version && localPayload(h!, stale[1]!.skill_id) === undefined, 5000);
 
-    const sync = h.engine.services.sync as unknown as { applier: { applySkill(s: RemoteSkill, stamp: string): string }; skills: unknown };
-    const outcomes = h.engine.db.transaction(() => stale.map((s) => sync.applier.applySkill(s, new Date().toISOString()))).immediate();
-    expect(outcomes).toEqual(['stale', 'stale', 'unchanged']);
+    const now = new Date().toISOString();
+    const { tally } = await h.engine.store.write.catalogue.applyPage({ skills: stale, tombstones: [], invalid: [] }, null, now, now);
+    expect(tally).toMatchObject({ stale: 2, unchanged: 1, inserted: 0, updated: 0 });
     expect(localPayload(h, updated)).toEqual(fresh);
     expect(localPayload(h, stale[1]!.skill_id)).toBeUndefined();
     expect(h.engine.services.conflicts.counts().unresolved).toBe(0);
@@ -220,13 +220,13 @@ describe('automatic strategies and severity', () => {
     await syncAndWait(h.engine);
     const [edited, downgraded] = [skillIdOf(2), skillIdOf(3)];
     // The local Atom edits a skill's code, as it does, with plain SQL.
-    h.engine.db.prepare("UPDATE community_skills SET payload = json_set(payload, '$.code', 'print(\"mine\")') WHERE skill_id = ?").run(edited);
+    h.db.prepare("UPDATE community_skills SET payload = json_set(payload, '$.code', 'print(\"mine\")') WHERE skill_id = ?").run(edited);
     h.emulator.mutate({ update_ids: [edited], set: { code: 'print("theirs")' }, push: false });
     h.emulator.mutate({ update_ids: [downgraded], set: { version: '0.0.1' }, push: false });
     expect((await syncAndWait(h.engine)).result).toBe('success');
     expect(localPayload(h, edited)).toMatchObject({ code: 'print("mine")' });
     expect(localPayload(h, downgraded)!.version).not.toBe('0.0.1');
-    const open = h.engine.services.conflicts.list({ status: 'unresolved', limit: 10, offset: 0 }).items.map((c) => c.entity_id).sort();
+    const open = (await h.engine.services.conflicts.list({ status: 'unresolved', limit: 10, offset: 0 })).items.map((c) => c.entity_id).sort();
     expect(open).toEqual([edited, downgraded]);
   });
 });

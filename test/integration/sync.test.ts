@@ -11,7 +11,7 @@ afterEach(async () => {
 type Row = { skill_id: string; name: string; description: string | null; version: string | null; remote_updated_at: string | null };
 
 function localSkills(harness: Harness): Map<string, Row> {
-  const rows = harness.engine.db.prepare('SELECT skill_id, name, description, version, remote_updated_at FROM community_skills').all() as Row[];
+  const rows = harness.db.prepare('SELECT skill_id, name, description, version, remote_updated_at FROM community_skills').all() as Row[];
   return new Map(rows.map((r) => [r.skill_id, r]));
 }
 
@@ -34,7 +34,7 @@ describe('catalogue sync against the emulator', () => {
     const first = await syncAndWait(h.engine);
     expect(first).toMatchObject({ result: 'success', mode: 'full', items: 500 });
     expectConverged(h);
-    expect(h.engine.db.prepare('SELECT COUNT(*) FROM skill_categories').pluck().get()).toBe(20);
+    expect(h.db.prepare('SELECT COUNT(*) FROM skill_categories').pluck().get()).toBe(20);
     const status = h.engine.services.sync.status();
     expect(status).toMatchObject({ status: 'idle', skills_cached: 500, categories_cached: 20, last_error: null });
 
@@ -76,7 +76,7 @@ describe('catalogue sync against the emulator', () => {
   it('rebuilds everything after the runbook clears the cache', async () => {
     h = await startHarness({ skills: 200 });
     await syncAndWait(h.engine);
-    h.engine.db.exec('DELETE FROM community_skills; DELETE FROM sync_state;');
+    h.db.exec('DELETE FROM community_skills; DELETE FROM sync_state;');
     const run = await syncAndWait(h.engine);
     expect(run).toMatchObject({ result: 'success', items: 200 });
     expectConverged(h);
@@ -90,7 +90,7 @@ describe('catalogue sync against the emulator', () => {
     expect(run.result).toBe('success');
     h.emulator.setFaults({});
     expectConverged(h);
-    expect(h.engine.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(h.db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
   it('honours Retry-After on 429', async () => {
@@ -112,7 +112,7 @@ describe('catalogue sync against the emulator', () => {
     expect(run.error_kind).toBe('invalid_response');
     const status = h.engine.services.sync.status();
     expect(status.last_error).toMatch(/not valid JSON/);
-    expect((h.engine.db.prepare('SELECT COUNT(*) FROM community_skills').pluck().get() as number) % 50).toBe(0);
+    expect((h.db.prepare('SELECT COUNT(*) FROM community_skills').pluck().get() as number) % 50).toBe(0);
     h.emulator.setFaults({});
     expect((await syncAndWait(h.engine)).result).toBe('success');
     expectConverged(h);
@@ -124,29 +124,29 @@ describe('catalogue sync against the emulator', () => {
     h.emulator.setFaults({ http_error_rate: 1, http_status: 503 });
     const run = await syncAndWait(h.engine, 'full');
     expect(run.result).toBe('failure');
-    expect(h.engine.db.prepare('SELECT COUNT(*) FROM community_skills').pluck().get()).toBe(100);
+    expect(h.db.prepare('SELECT COUNT(*) FROM community_skills').pluck().get()).toBe(100);
   });
 
   it('keeps a local edit and records a conflict instead of overwriting it', async () => {
     h = await startHarness({ skills: 50 });
     await syncAndWait(h.engine);
     const id = [...h.emulator.liveSkills()][0]!.skill_id;
-    h.engine.db.prepare("UPDATE community_skills SET description = 'edited locally' WHERE skill_id = ?").run(id);
+    h.db.prepare("UPDATE community_skills SET description = 'edited locally' WHERE skill_id = ?").run(id);
     h.emulator.mutate({ update_ids: [id], set: { description: 'edited remotely' }, push: false });
     await syncAndWait(h.engine);
-    const row = h.engine.db.prepare('SELECT description, local_modified_at FROM community_skills WHERE skill_id = ?').get(id) as {
+    const row = h.db.prepare('SELECT description, local_modified_at FROM community_skills WHERE skill_id = ?').get(id) as {
       description: string;
       local_modified_at: string | null;
     };
     expect(row.description).toBe('edited locally');
     expect(row.local_modified_at).not.toBeNull();
-    const conflict = h.engine.db.prepare("SELECT conflict_type, status FROM sync_conflicts WHERE entity_id = ?").get(id);
+    const conflict = h.db.prepare("SELECT conflict_type, status FROM sync_conflicts WHERE entity_id = ?").get(id);
     expect(conflict).toEqual({ conflict_type: 'both_modified', status: 'unresolved' });
   });
 
   it('answers other calls while a large sync runs (yields between batches)', async () => {
     h = await startHarness({ skills: 20_000, env: { ATOM_SAAS_SYNC_BATCH_SIZE: '1000' } });
-    h.engine.services.sync.trigger('full', 'manual');
+    await h.engine.services.sync.trigger('full', 'manual');
     let maxGap = 0;
     let last = Date.now();
     const timer = setInterval(() => {
@@ -156,7 +156,7 @@ describe('catalogue sync against the emulator', () => {
     }, 5);
     await h.engine.services.sync.idle();
     clearInterval(timer);
-    expect(h.engine.services.sync.runs(1)[0]!.result).toBe('success');
+    expect((await h.engine.services.sync.runs(1))[0]!.result).toBe('success');
     expect(h.engine.services.sync.status().skills_cached).toBe(20_000);
     // no single stretch of work held the loop for long (generous bound for a shared 2-core CI machine)
     expect(maxGap).toBeLessThan(500);
@@ -173,7 +173,7 @@ describe('real-time updates', () => {
     const sent = Date.now();
     h.emulator.mutate({ update_ids: [id], set: { description: 'pushed change' } });
     await waitFor(
-      () => (h!.engine.db.prepare('SELECT description FROM community_skills WHERE skill_id = ?').pluck().get(id) as string) === 'pushed change',
+      () => (h!.db.prepare('SELECT description FROM community_skills WHERE skill_id = ?').pluck().get(id) as string) === 'pushed change',
       2000,
       2,
     );

@@ -2,11 +2,14 @@ import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import { loadConfig } from '../../engine/config/index.js';
 import { createEngine, type EngineInternals } from '../../engine/index.js';
 import type { EngineOptions } from '../../engine/engineTypes.js';
+import Database from 'better-sqlite3';
 import { tempDir } from './tempDir.js';
 
 export interface Harness {
   emulator: EmulatorHandle;
   engine: EngineInternals;
+  /** A second connection to the engine's file, as the local Atom app has (tests read and edit through it). */
+  db: Database.Database;
   dir: string;
   dbPath: string;
   logPath: string;
@@ -35,14 +38,17 @@ export async function startHarness(
     tmp.dir,
   );
   const engine = await createEngine(config, { listen: false, syncOnStart: false, staticDir: null, ...opts.engine });
+  const db = new Database(dbPath, { timeout: 5_000 });
   return {
     emulator,
     engine,
+    db,
     dir: tmp.dir,
     dbPath,
     logPath,
     async close() {
       await engine.stop().catch(() => undefined);
+      db.close();
       await emulator.close().catch(() => undefined);
       tmp.cleanup();
     },
@@ -51,10 +57,10 @@ export async function startHarness(
 
 /** Starts a run and waits for it to end; returns the run's result row. */
 export async function syncAndWait(engine: EngineInternals, mode: 'incremental' | 'full' = 'incremental') {
-  const outcome = engine.services.sync.trigger(mode, 'manual');
+  const outcome = await engine.services.sync.trigger(mode, 'manual');
   if (!outcome.accepted) throw new Error(`sync not started: ${outcome.reason}`);
   await engine.services.sync.idle();
-  return engine.services.sync.runs(1)[0]!;
+  return (await engine.services.sync.runs(1))[0]!;
 }
 
 export { waitFor } from './waitFor.js';

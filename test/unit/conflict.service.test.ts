@@ -5,10 +5,9 @@ import type { RemoteSkill } from '../../engine/contracts/remote.js';
 import { EngineError } from '../../engine/errors.js';
 import { EngineEvents, type EngineEventMap } from '../../engine/events.js';
 import type { Logger } from '../../engine/log/index.js';
+import { createRepos } from '../../engine/store/repos.js';
 import { openDatabase, type Db } from '../../engine/store/database.js';
-import { ItemErrorsRepo } from '../../engine/store/itemErrorsRepo.js';
 import { SkillsRepo, type SkillRow } from '../../engine/store/skillsRepo.js';
-import { TombstonesRepo } from '../../engine/store/tombstonesRepo.js';
 import { createStamper } from '../../engine/store/stamp.js';
 import { SkillApplier } from '../../engine/sync/skillApplier.js';
 import { ManualClock } from '../support/manualClock.js';
@@ -66,14 +65,15 @@ function setup(strategy: ConflictStrategySetting = 'manual', autoCritical = fals
   const events: Env['events'] = [];
   bus.onAny((name, payload) => events.push({ name, payload }));
   const logs: string[] = [];
-  const service = new ConflictResolutionService({ db, events: bus, clock, log: capturingLogger(logs), strategy, autoCritical });
-  const skills = new SkillsRepo(db);
+  const repos = createRepos(db);
+  const service = new ConflictResolutionService({ repos, events: bus, clock, log: capturingLogger(logs), strategy, autoCritical });
+  const skills = repos.skills;
   const stamper = createStamper(() => clock.now());
   const stamp = () => {
     clock.advance(5);
     return stamper();
   };
-  return { db, service, skills, applier: new SkillApplier(db, skills, new TombstonesRepo(db), new ItemErrorsRepo(db), service), events, logs, clock, stamp, cleanup: () => (db.close(), tmp.cleanup()) };
+  return { db, service, skills, applier: new SkillApplier(skills, repos.tombstones, repos.itemErrors, service), events, logs, clock, stamp, cleanup: () => (db.close(), tmp.cleanup()) };
 }
 
 /** The remote's first version, as a sync would write it. */

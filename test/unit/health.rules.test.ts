@@ -137,7 +137,7 @@ describe('computeHealth: overall', () => {
   it('all good is healthy, with the runbook shape', () => {
     const h = health();
     expect(h).toMatchObject({ status: 'healthy', sync_age_minutes: 5, websocket_connected: true, scheduler_running: true, recent_errors: 0 });
-    expect(Object.keys(h.checks).sort()).toEqual(['errors', 'last_sync', 'scheduler', 'websocket']);
+    expect(Object.keys(h.checks).sort()).toEqual(['database', 'errors', 'last_sync', 'scheduler', 'websocket']);
     for (const c of Object.values(h.checks)) expect(c.healthy).toBe(true);
   });
 

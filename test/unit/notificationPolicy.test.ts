@@ -21,7 +21,7 @@ function snap(over: Over = {}): EngineSnapshot {
     },
     health: {
       status: 'healthy', last_sync: null, sync_age_minutes: 0, websocket_connected: true, scheduler_running: true, recent_errors: 0,
-      checks: { last_sync: ok, websocket: ok, scheduler: ok, errors: ok },
+      checks: { last_sync: ok, websocket: ok, scheduler: ok, errors: ok, database: ok },
     },
     websocket: {
       connected: true, last_message: null, reconnect_count: 0, enabled: true, state: 'connected', next_retry_at: null,

@@ -65,8 +65,8 @@ describe('ServerClockOffset', () => {
 
 describe('an update refused as older', () => {
   let env: Env;
-  beforeEach(() => {
-    env = setup();
+  beforeEach(async () => {
+    env = await setup();
   });
   afterEach(() => env.cleanup());
 
@@ -83,7 +83,7 @@ describe('an update refused as older', () => {
   };
 
   it('goes once more, stamped after the remote stamp of our own write it still holds', async () => {
-    const id = env.service.addLocalRating({ skill_id: 's1', user_id: 'u1', rating: 2, comment: 'first' }).id;
+    const id = (await env.service.addLocalRating({ skill_id: 's1', user_id: 'u1', rating: 2, comment: 'first' })).id;
     await env.service.syncNow();
     const stamp = '2099-01-01T00:00:00.000Z';
     remoteHolds(id, 2, 'first', stamp);
@@ -98,7 +98,7 @@ describe('an update refused as older', () => {
   });
 
   it('accepts the refusal when the remote holds a value someone else wrote', async () => {
-    const id = env.service.addLocalRating({ skill_id: 's1', user_id: 'u1', rating: 2, comment: 'first' }).id;
+    const id = (await env.service.addLocalRating({ skill_id: 's1', user_id: 'u1', rating: 2, comment: 'first' })).id;
     await env.service.syncNow();
     const stamp = '2099-01-01T00:00:00.000Z';
     remoteHolds(id, 4, 'from the phone', stamp);
@@ -112,7 +112,7 @@ describe('an update refused as older', () => {
   /** The daemon started again on the same database: nothing of the first process's writes in memory. */
   const restarted = () =>
     new RatingSyncService({
-      db: env.db,
+      store: env.store,
       client: env.client,
       events: new EngineEvents(),
       clock: env.clock,
@@ -125,12 +125,12 @@ describe('an update refused as older', () => {
     ['our uploaded value: sent once more', 2, 'first', 2],
     ['the value of a row that was superseded, never sent: the refusal stands', 3, 'never sent', 1],
   ] as const)('after a restart, learns what we wrote from the uploaded rows of the pair (%s)', async (_name, heldRating, heldComment, puts) => {
-    const first = env.service.addLocalRating({ skill_id: 's1', user_id: 'u1', rating: 2, comment: 'first' }).id;
+    const first = (await env.service.addLocalRating({ skill_id: 's1', user_id: 'u1', rating: 2, comment: 'first' })).id;
     await env.service.syncNow();
     env.clock.advance(1_000);
-    const skipped = env.service.addLocalRating({ skill_id: 's1', user_id: 'u1', rating: 3, comment: 'never sent' }).id;
+    const skipped = (await env.service.addLocalRating({ skill_id: 's1', user_id: 'u1', rating: 3, comment: 'never sent' })).id;
     env.clock.advance(1_000);
-    const latest = env.service.addLocalRating({ skill_id: 's1', user_id: 'u1', rating: 5, comment: 'third' }).id;
+    const latest = (await env.service.addLocalRating({ skill_id: 's1', user_id: 'u1', rating: 5, comment: 'third' })).id;
     const stamp = '2099-01-01T00:00:00.000Z';
     remoteHolds(first, heldRating, heldComment, stamp);
     refuseUnlessAfter(first, stamp);

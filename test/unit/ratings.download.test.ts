@@ -12,8 +12,8 @@ import { SkillsRepo } from '../../engine/store/skillsRepo.js';
 import { addRatings, setup, type Env } from './ratings.fixture.js';
 
 let env: Env;
-beforeEach(() => {
-  env = setup();
+beforeEach(async () => {
+  env = await setup();
 });
 afterEach(() => env.cleanup());
 
@@ -54,7 +54,7 @@ describe('keyset download', () => {
     const skills = new SkillsRepo(env.db);
     skills.upsertRemote({ skill_id: 'with-agg', name: 'A', average_rating: 4.5, rating_count: 10 }, '2026-01-01T00:00:00.000Z');
     skills.upsertRemote({ skill_id: 'no-agg', name: 'B' }, '2026-01-01T00:00:00.000Z');
-    const [mine] = addRatings(env, 1, () => 'no-agg');
+    const [mine] = await addRatings(env, 1, () => 'no-agg');
     env.client.onBatch = (items) => items.map((i) => ({ client_rating_id: i.client_rating_id, status: 'accepted', rating_id: 'rating-003' }));
     const all = [remote(1, at(1), 'with-agg'), remote(2, at(2), 'no-agg'), remote(3, at(3), 'no-agg'), remote(4, at(4), 'no-agg'), remote(5, at(5), 'unknown')];
     env.client.onList = listing(all, { cap: 2 }); // a server capping page_size below what we asked

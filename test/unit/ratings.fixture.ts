@@ -1,6 +1,8 @@
 /**
- * The rating service over a real SQLite file with the remote boundary scripted: records every
- * call, answers as told. Shared by the ratings.* unit tests.
+ * The rating service on a real store worker over a real SQLite file, with the remote boundary
+ * scripted: records every call, answers as told. The test keeps a connection of its own to the
+ * same file, as the local Atom does, to seed rows and to look at them. Shared by the ratings.*
+ * unit tests.
  */
 import type { BatchRatingItem, BatchRatingResult, RateRequest, RateResponse, RateUpdateRequest } from '../../engine/contracts/remote.js';
 import { EngineEvents, type EngineEventMap } from '../../engine/events.js';
@@ -8,6 +10,7 @@ import type { Logger } from '../../engine/log/index.js';
 import { RatingSyncService } from '../../engine/ratings/ratingSyncService.js';
 import type { MarketplaceClient, RateResult, RatingPage, RatingPageQuery } from '../../engine/remote/types.js';
 import { openDatabase, type Db } from '../../engine/store/database.js';
+import { openStore, type EngineStore, type OpenStoreOptions } from '../../engine/storeHost/openStore.js';
 import { ManualClock } from '../support/manualClock.js';
 import { tempDir } from '../support/tempDir.js';
 
@@ -71,7 +74,10 @@ export function lineLogger(lines: string[]): Logger {
 }
 
 export interface Env {
+  /** The test's own connection to the store's file. */
   db: Db;
+  file: string;
+  store: EngineStore;
   client: ScriptedClient;
   clock: ManualClock;
   service: RatingSyncService;
@@ -79,36 +85,51 @@ export interface Env {
   logs: string[];
   /** Users handed out so far by addRatings. */
   users: number;
-  cleanup: () => void;
+  cleanup: () => Promise<void>;
 }
-export function setup(config: Partial<{ ratingBatchSize: number; ratingMaxAttempts: number; ratingSyncIntervalMinutes: number }> = {}, enabled = true): Env {
+export async function setup(
+  config: Partial<{ ratingBatchSize: number; ratingMaxAttempts: number; ratingSyncIntervalMinutes: number }> = {},
+  enabled = true,
+  storeOptions: Partial<OpenStoreOptions> = {},
+): Promise<Env> {
   const tmp = tempDir('atom-ratings-');
-  const db = openDatabase(tmp.file('atom_dev.db'));
-  const client = new ScriptedClient();
-  const clock = new ManualClock();
+  const file = tmp.file('atom_dev.db');
   const bus = new EngineEvents();
   const events: Env['events'] = [];
   bus.onAny((name, payload) => events.push({ name, payload }));
   const logs: string[] = [];
+  const log = lineLogger(logs);
+  const store = await openStore({ file, events: bus, log, ...storeOptions });
+  const db = openDatabase(file);
+  const client = new ScriptedClient();
+  const clock = new ManualClock();
   const service = new RatingSyncService({
-    db,
+    store,
     client,
     events: bus,
     clock,
-    log: lineLogger(logs),
+    log,
     config: { ratingBatchSize: 100, ratingMaxAttempts: 5, ratingSyncIntervalMinutes: 30, ...config },
     enabled,
     initialDelayMs: 1_000,
   });
-  return { db, client, clock, service, events, logs, users: 0, cleanup: () => (db.close(), tmp.cleanup()) };
+  await service.init();
+  const cleanup = async () => {
+    await service.stop();
+    await store.close();
+    db.close();
+    tmp.cleanup();
+  };
+  return { db, file, store, client, clock, service, events, logs, users: 0, cleanup };
 }
 
 /** n local ratings, each by a user of its own (the remote keeps one rating per skill and user). */
-export function addRatings(env: Env, n: number, skill = (i: number) => `skill-${i % 5}`): string[] {
-  return Array.from({ length: n }, (_, i) => {
+export async function addRatings(env: Env, n: number, skill = (i: number) => `skill-${i % 5}`): Promise<string[]> {
+  const added = Array.from({ length: n }, (_, i) => {
     const user = `user-${env.users++}`;
-    return env.service.addLocalRating({ skill_id: skill(i), user_id: user, rating: 1 + (i % 5), comment: `c${i}` }).id;
+    return env.service.addLocalRating({ skill_id: skill(i), user_id: user, rating: 1 + (i % 5), comment: `c${i}` });
   });
+  return (await Promise.all(added)).map((r) => r.id);
 }
 export const ratingRow = (env: Env, id: string) => env.db.prepare('SELECT * FROM skill_ratings WHERE id = ?').get(id) as Record<string, unknown>;
 export const failedRows = (env: Env) => env.db.prepare('SELECT * FROM failed_rating_uploads ORDER BY id').all() as Array<Record<string, unknown>>;

@@ -11,8 +11,8 @@ const ratingRow = (id: string) => rowIn(env, id);
 const failedRows = () => failedIn(env);
 const uploadEvents = () => uploadsIn(env);
 
-beforeEach(() => {
-  env = setup();
+beforeEach(async () => {
+  env = await setup();
 });
 afterEach(() => env.cleanup());
 
@@ -24,21 +24,33 @@ describe('local ratings', () => {
     [{ skill_id: 's', user_id: 'u', rating: '4' }],
     [{ skill_id: '', user_id: 'u', rating: 4 }],
     [{ skill_id: 's', user_id: 'u', rating: 4, comment: 7 }],
-  ])('refuses %j with a 400', (input) => {
-    expect(() => env.service.addLocalRating(input as never)).toThrow(expect.objectContaining({ status: 400, code: 'invalid_rating' }));
+  ])('refuses %j with a 400', async (input) => {
+    await expect(env.service.addLocalRating(input as never)).rejects.toMatchObject({ status: 400, code: 'invalid_rating' });
+    expect(env.db.prepare('SELECT COUNT(*) FROM skill_ratings').pluck().get()).toBe(0);
   });
 
-  it('records a valid rating as pending with a uuid id', () => {
-    const { id } = env.service.addLocalRating({ skill_id: 's', user_id: 'u', rating: 5 });
+  it('records a valid rating as pending with a uuid id', async () => {
+    const { id } = await env.service.addLocalRating({ skill_id: 's', user_id: 'u', rating: 5 });
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(ratingRow(id)).toMatchObject({ origin: 'local', sync_status: 'pending', rating: 5, comment: null, upload_attempts: 0 });
     expect(env.service.status()).toMatchObject({ status: 'idle', pending_count: 1, uploaded_total: 0, failed_count: 0 });
+  });
+
+  it('status follows ratings the local Atom inserts with its own SQL, without a sync', async () => {
+    const insert = env.db.prepare(
+      `INSERT INTO skill_ratings (id, skill_id, user_id, rating, comment, origin, sync_status, created_at, updated_at)
+       VALUES (?, 's', ?, 4, NULL, 'local', 'pending', '2026-02-19T10:00:00.000Z', '2026-02-19T10:00:00.000Z')`,
+    );
+    for (let i = 0; i < 3; i++) insert.run(`atom-${i}`, `u${i}`);
+    expect(env.service.status().pending_count).toBe(0); // answered at once, from what was read before
+    await waitFor(() => env.service.status().pending_count === 3);
+    expect(env.client.batches).toHaveLength(0);
   });
 });
 
 describe('upload', () => {
   it('sends pending ratings in batches keyed by their own id and marks them uploaded', async () => {
-    const ids = addRatings(250);
+    const ids = await addRatings(250);
     env.client.onBatch = (items) =>
       items.map((i, n) => ({ client_rating_id: i.client_rating_id, status: n % 10 === 0 ? 'duplicate' : 'accepted', rating_id: `r-${i.client_rating_id}` }));
     await env.service.syncNow();
@@ -54,7 +66,7 @@ describe('upload', () => {
   });
 
   it('keeps a transiently failed rating pending with backoff; the schedule waits for it, syncNow does not', async () => {
-    const [id] = addRatings(1);
+    const [id] = await addRatings(1);
     env.client.onBatch = () => {
       throw new RemoteError('unavailable', 'HTTP 503');
     };
@@ -77,10 +89,10 @@ describe('upload', () => {
   });
 
   it('moves a rating to the dead letter after the maximum attempts, with automatic retry due later', async () => {
-    env.cleanup();
-    env = setup({ ratingMaxAttempts: 2 });
+    await env.cleanup();
+    env = await setup({ ratingMaxAttempts: 2 });
     new SkillsRepo(env.db).upsertRemote({ skill_id: 'skill-0', name: 'Zero' }, '2026-01-01T00:00:00.000Z');
-    const [id] = addRatings(1);
+    const [id] = await addRatings(1);
     env.client.onBatch = () => {
       throw new RemoteError('timeout', 'timed out');
     };
@@ -90,7 +102,7 @@ describe('upload', () => {
     const [dead] = failedRows();
     expect(dead).toMatchObject({ rating_id: id, error: 'timed out', attempts: 2, resolved_at: null });
     expect(dead!.next_retry_at).toBe(new Date(env.clock.now() + retryDelayMs(2, 30 * 60_000)).toISOString());
-    expect(env.service.failedUploads(10, 0)).toEqual({
+    expect(await env.service.failedUploads(10, 0)).toEqual({
       items: [expect.objectContaining({ id: dead!.id, rating_id: id, skill_id: 'skill-0', skill_name: 'Zero', error: 'timed out', attempts: 2 })],
       total: 1,
     });
@@ -105,11 +117,11 @@ describe('upload', () => {
     expect(env.client.batches.at(-1)!.map((i) => i.client_rating_id)).toEqual([id]);
     expect(ratingRow(id!)).toMatchObject({ sync_status: 'uploaded' });
     expect(failedRows()[0]!.resolved_at).not.toBeNull();
-    expect(env.service.failedUploads(10, 0)).toEqual({ items: [], total: 0 });
+    expect(await env.service.failedUploads(10, 0)).toEqual({ items: [], total: 0 });
   });
 
   it('dead-letters a rejected rating at once with no automatic retry; a manual retry uploads the same id', async () => {
-    const [bad, good] = addRatings(2);
+    const [bad, good] = await addRatings(2);
     env.client.onBatch = (items) =>
       items.map((i) =>
         i.client_rating_id === bad ? { client_rating_id: bad, status: 'rejected', error: 'ratings for skill-0 are not accepted' } : { client_rating_id: i.client_rating_id, status: 'accepted', rating_id: 'ok' },
@@ -132,24 +144,24 @@ describe('upload', () => {
     expect(await env.service.retry(dead!.id as number)).toEqual({ id: dead!.id, result: 'uploaded', error: null });
     expect(env.client.batches.at(-1)!.map((i) => i.client_rating_id)).toEqual([bad]);
     expect(ratingRow(bad!)).toMatchObject({ sync_status: 'uploaded', remote_rating_id: 'fine' });
-    expect(env.service.failedUploads(10, 0).total).toBe(0);
+    expect((await env.service.failedUploads(10, 0)).total).toBe(0);
     expect(env.db.prepare('SELECT COUNT(*) FROM skill_ratings').pluck().get()).toBe(2);
     await expect(env.service.retry(99_999)).rejects.toMatchObject({ status: 404, code: 'not_found' });
   });
 
   it('retryAll queues every open dead letter and empties the list in the background', async () => {
-    addRatings(30);
+    await addRatings(30);
     env.client.onBatch = (items) => items.map((i) => ({ client_rating_id: i.client_rating_id, status: 'rejected', error: 'no' }));
     await env.service.syncNow();
     expect(env.service.status().failed_count).toBe(30);
     env.client.onBatch = (items) => items.map((i) => ({ client_rating_id: i.client_rating_id, status: 'accepted', rating_id: 'y' }));
-    expect(env.service.retryAll()).toEqual({ accepted: true, queued: 30 });
+    expect(await env.service.retryAll()).toEqual({ accepted: true, queued: 30 });
     await waitFor(() => env.service.status().failed_count === 0 && env.service.status().status === 'idle');
     expect(env.service.status()).toMatchObject({ uploaded_total: 30, pending_count: 0 });
   });
 
   it('stops the run on an auth error without burning attempts', async () => {
-    const ids = addRatings(250);
+    const ids = await addRatings(250);
     env.client.onBatch = () => {
       throw new RemoteError('auth', 'HTTP 401', 401);
     };
@@ -161,7 +173,7 @@ describe('upload', () => {
   });
 
   it('stops uploading after repeated whole-batch failures and leaves the rest untouched', async () => {
-    addRatings(600);
+    await addRatings(600);
     env.client.onBatch = () => {
       throw new RemoteError('unavailable', 'HTTP 503');
     };
@@ -172,12 +184,12 @@ describe('upload', () => {
   });
 
   it('falls back to one rate() per rating when the batch extension is missing, logged once', async () => {
-    const ids = addRatings(7);
+    const ids = await addRatings(7);
     env.client.onBatch = () => {
       throw new ExtensionMissingError('ratings_batch', 404);
     };
     await env.service.syncNow();
-    addRatings(3);
+    await addRatings(3);
     await env.service.syncNow();
     expect(env.client.batches).toHaveLength(1);
     expect(env.client.singles).toHaveLength(10);
@@ -191,7 +203,7 @@ describe('upload', () => {
     env.client.onBatch = () => {
       throw new ExtensionMissingError('ratings_batch', 404);
     };
-    const ids = addRatings(3, (i) => `skill-${i}`);
+    const ids = await addRatings(3, (i) => `skill-${i}`);
     env.client.onRate = (req) => {
       if (req.skill_id === 'skill-0') throw new RemoteError('rejected', 'HTTP 422 invalid rating', 422);
       if (req.skill_id === 'skill-1') throw new RemoteError('unavailable', 'HTTP 503', 503);
@@ -209,7 +221,7 @@ describe('upload', () => {
   });
 
   it('lets the batch in flight finish on stop() and starts no other', async () => {
-    addRatings(300);
+    await addRatings(300);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     env.client.onBatch = async (items) => {
@@ -227,7 +239,7 @@ describe('upload', () => {
   });
 
   it('runs one sync at a time: trigger during a run is refused, syncNow queues one more', async () => {
-    addRatings(1);
+    await addRatings(1);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     env.client.onBatch = async (items) => {
@@ -239,7 +251,8 @@ describe('upload', () => {
     expect(env.service.status().status).toBe('syncing');
     const a = env.service.syncNow();
     const b = env.service.syncNow();
-    addRatings(1);
+    await waitFor(() => env.client.batches.length === 1); // the first rating is on its way
+    await addRatings(1);
     release();
     await Promise.all([a, b]);
     expect(env.client.batches).toHaveLength(2);
@@ -247,9 +260,9 @@ describe('upload', () => {
   });
 
   it('does nothing when disabled', async () => {
-    env.cleanup();
-    env = setup({}, false);
-    addRatings(2);
+    await env.cleanup();
+    env = await setup({}, false);
+    await addRatings(2);
     expect(env.service.trigger()).toEqual({ accepted: false, reason: 'disabled' });
     await env.service.syncNow();
     expect(env.client.batches).toHaveLength(0);
@@ -278,16 +291,17 @@ describe('download and aggregates', () => {
     expect(env.events.some((e) => e.name === 'sync.error' && (e.payload as { operation: string }).operation === 'ratings_download')).toBe(true);
   });
 
-  it('applies rating_update aggregates and ignores unusable frames', () => {
+  it('applies rating_update aggregates and ignores unusable frames', async () => {
     const skills = new SkillsRepo(env.db);
     skills.upsertRemote({ skill_id: 's1', name: 'S', average_rating: 1, rating_count: 1 }, '2026-01-01T00:00:00.000Z');
-    env.service.applyRatingUpdate({ skill_id: 's1', rating: 5, average_rating: 3, rating_count: 2 });
+    await env.service.applyRatingUpdate({ skill_id: 's1', rating: 5, average_rating: 3, rating_count: 2 });
     expect(skills.get('s1')).toMatchObject({ average_rating: 3, rating_count: 2, local_modified_at: null });
     for (const bad of [null, { skill_id: 's1' }, { skill_id: 's1', average_rating: 9, rating_count: 2 }, { skill_id: 's1', average_rating: 2, rating_count: -1 }]) {
-      env.service.applyRatingUpdate(bad);
+      await env.service.applyRatingUpdate(bad);
     }
     expect(skills.get('s1')).toMatchObject({ average_rating: 3, rating_count: 2 });
-    expect(() => env.service.applyRatingUpdate({ skill_id: 'not-cached', average_rating: 2, rating_count: 1 })).not.toThrow();
+    expect(env.logs.filter((l) => l.startsWith('warn rating_update frame ignored'))).toHaveLength(4);
+    await expect(env.service.applyRatingUpdate({ skill_id: 'not-cached', average_rating: 2, rating_count: 1 })).resolves.toBeUndefined();
   });
 });
 

@@ -9,8 +9,8 @@ import { waitFor } from '../support/waitFor.js';
 import { failedRows, ratingRow, setup, type Env } from './ratings.fixture.js';
 
 let env: Env;
-beforeEach(() => {
-  env = setup();
+beforeEach(async () => {
+  env = await setup();
 });
 afterEach(() => env.cleanup());
 
@@ -27,11 +27,11 @@ const baseApiOnly = () => {
     throw new ExtensionMissingError('ratings_batch', 404);
   };
 };
-const rate = (skill: string, user: string, rating = 3) => env.service.addLocalRating({ skill_id: skill, user_id: user, rating, comment: null }).id;
+const rate = async (skill: string, user: string, rating = 3) => (await env.service.addLocalRating({ skill_id: skill, user_id: user, rating, comment: null })).id;
 
 describe('the re-rating trigger (migration 3)', () => {
   it('puts a rating the local Atom changes back to pending, out of the dead letter, with a new updated_at', async () => {
-    const id = rate('s1', 'u1');
+    const id = await rate('s1', 'u1');
     env.client.onBatch = (items) => items.map((i) => ({ client_rating_id: i.client_rating_id, status: 'rejected', error: 'no' }));
     await env.service.syncNow();
     const before = row(id);
@@ -43,11 +43,13 @@ describe('the re-rating trigger (migration 3)', () => {
     expect(after).toMatchObject({ sync_status: 'pending', upload_attempts: 0, last_upload_error: null, rating: 5 });
     expect(Date.parse(after.updated_at as string)).toBeGreaterThanOrEqual(Date.parse(before.updated_at as string));
     expect(after.updated_at).not.toBe(before.updated_at);
+    expect(await env.service.failedUploads(10, 0)).toEqual({ items: [], total: 0 });
+    await env.service.refreshStatus();
     expect(env.service.status().failed_count).toBe(0);
   });
 
-  it('keeps an updated_at the local Atom set itself, and ignores writes that change nothing or change sync_status', () => {
-    const id = rate('s1', 'u1');
+  it('keeps an updated_at the local Atom set itself, and ignores writes that change nothing or change sync_status', async () => {
+    const id = await rate('s1', 'u1');
     env.db.prepare("UPDATE skill_ratings SET sync_status = 'uploaded' WHERE id = ?").run(id);
     env.db.prepare('UPDATE skill_ratings SET rating = rating WHERE id = ?').run(id);
     expect(row(id).sync_status).toBe('uploaded');
@@ -61,7 +63,7 @@ describe('the re-rating trigger (migration 3)', () => {
 describe('one rating per (skill, user)', () => {
   it('acknowledges a 409 and follows it with an update carrying our values and updated_at', async () => {
     baseApiOnly();
-    const id = rate('s1', 'u1', 4);
+    const id = await rate('s1', 'u1', 4);
     env.client.onRate = () => ({ status: 'exists', ratingId: null });
     env.client.onUpdate = () => ({ success: true, rating_id: 'theirs-1', updated: false });
     await env.service.syncNow();
@@ -71,7 +73,7 @@ describe('one rating per (skill, user)', () => {
 
   it('keeps the id a 409 named when the update after it fails, and goes straight to the update next time', async () => {
     baseApiOnly();
-    const id = rate('s1', 'u1');
+    const id = await rate('s1', 'u1');
     env.client.onRate = () => ({ status: 'exists', ratingId: 'known-7' });
     env.client.onUpdate = () => {
       throw new RemoteError('timeout', 'PUT timed out');
@@ -86,7 +88,7 @@ describe('one rating per (skill, user)', () => {
   });
 
   it('sends a row with a remote id as an update even when the batch path exists, and creates again after a 404', async () => {
-    const id = rate('s1', 'u1');
+    const id = await rate('s1', 'u1');
     await env.service.syncNow();
     atomUpdate(id, 1, 'again');
     env.client.onUpdate = () => null; // the remote lost the pair
@@ -98,7 +100,7 @@ describe('one rating per (skill, user)', () => {
   });
 
   it('marks the value sent before the request goes, and forgets it when the remote refuses it', async () => {
-    const id = rate('s1', 'u1', 4);
+    const id = await rate('s1', 'u1', 4);
     let seenWhileSending: unknown = null;
     env.client.onBatch = (items) => {
       seenWhileSending = env.db.prepare('SELECT sent_rating FROM skill_ratings WHERE id = ?').pluck().get(id);
@@ -142,7 +144,7 @@ describe('one rating per (skill, user)', () => {
 describe('a rating changed while it is on its way', () => {
   it('is not marked uploaded for the old value: it stays pending, knows its remote id, and its new value follows', async () => {
     baseApiOnly();
-    const id = rate('s1', 'u1', 2);
+    const id = await rate('s1', 'u1', 2);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     env.client.onRate = async () => {
@@ -169,7 +171,7 @@ describe('a rating changed while it is on its way', () => {
 
   it('orders a newer row for the pair after the older one the remote just stored', async () => {
     baseApiOnly();
-    const older = rate('s1', 'u1', 2);
+    const older = await rate('s1', 'u1', 2);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     env.client.onRate = async () => {
@@ -194,7 +196,7 @@ describe('a rating changed while it is on its way', () => {
 describe('recording', () => {
   it('records each one-by-one outcome as it arrives, before the pass ends', async () => {
     baseApiOnly();
-    const ids = Array.from({ length: 6 }, (_, i) => rate(`s${i}`, 'u1'));
+    const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => rate(`s${i}`, 'u1')));
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     env.client.onRate = async (req) => {
@@ -211,7 +213,7 @@ describe('recording', () => {
   });
 
   it('splits a batch the remote refuses as a whole until the refused rating is found', async () => {
-    const ids = Array.from({ length: 8 }, (_, i) => rate(`s${i}`, 'u1'));
+    const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => rate(`s${i}`, 'u1')));
     const poison = ids[5]!;
     env.client.onBatch = (items) => {
       if (items.some((i) => i.client_rating_id === poison)) throw new RemoteError('rejected', 'HTTP 400 (comment too long)', 400);

@@ -30,7 +30,7 @@ function snap(over: DeepPartial<EngineSnapshot> = {}): EngineSnapshot {
     },
     health: {
       status: 'healthy', last_sync: minutesAgo(5), sync_age_minutes: 5, websocket_connected: true, scheduler_running: true,
-      recent_errors: 0, checks: { last_sync: check(), websocket: check(), scheduler: check(), errors: check() },
+      recent_errors: 0, checks: { last_sync: check(), websocket: check(), scheduler: check(), errors: check(), database: check() },
     },
     websocket: {
       connected: true, last_message: null, reconnect_count: 0, enabled: true, state: 'connected', next_retry_at: null,

@@ -35,10 +35,10 @@ export async function startBenchEngine(apiUrl: string, env: Record<string, strin
 
 /** Runs one sync to its end and returns the run; throws unless it succeeded. */
 export async function syncOrThrow(engine: EngineInternals, mode: 'incremental' | 'full') {
-  const outcome = engine.services.sync.trigger(mode, 'manual');
+  const outcome = await engine.services.sync.trigger(mode, 'manual');
   if (!outcome.accepted) throw new Error(`sync not started: ${outcome.reason}`);
   await engine.services.sync.idle();
-  const run = engine.services.sync.runs(1)[0]!;
+  const run = (await engine.services.sync.runs(1))[0]!;
   if (run.result !== 'success') throw new Error(`${mode} sync ${run.result}: ${run.error}`);
   return run;
 }

@@ -1,6 +1,9 @@
 // One full-sync measurement in a fresh process, against the built engine (dist/, as shipped),
 // so its peak RSS is the engine's own and not a TypeScript loader's.
-//   node fullSyncWorker.mjs <engine|baseline> <apiUrl> <batch> <dbPath>
+//   node fullSyncWorker.mjs <engine|pipelined|sequential> <apiUrl> <batch> <dbPath>
+// pipelined: plain undici downloads page N+1 while a worker thread owning the connection writes
+// page N with one prepared statement (baselineWriter.mjs); sequential: one thread, fetch then write.
+import { Worker } from 'node:worker_threads';
 import { request } from 'undici';
 
 const [kind, apiUrl, batchText, dbPath] = process.argv.slice(2);
@@ -30,10 +33,10 @@ async function engine() {
   const instance = await createEngine(config, { listen: false, syncOnStart: false, staticDir: null });
   const full = async () => {
     const t0 = performance.now();
-    const outcome = instance.services.sync.trigger('full', 'manual');
+    const outcome = await instance.services.sync.trigger('full', 'manual');
     if (!outcome.accepted) throw new Error(outcome.reason);
     await instance.services.sync.idle();
-    const run = instance.services.sync.runs(1)[0];
+    const run = (await instance.services.sync.runs(1))[0];
     if (run.result !== 'success') throw new Error(`full sync ${run.result}: ${run.error}`);
     return performance.now() - t0;
   };
@@ -55,7 +58,67 @@ async function engine() {
   return { ms, peak_rss_mb: peak, idle_rss_mb: idleRss, skills, result: 'success', resync_ms: resyncMs, resync_deleted_ms: resyncDeletedMs, deleted };
 }
 
-async function baseline() {
+async function fetchPage(page) {
+  const res = await request(`${apiUrl}/skills/marketplace/skills?page=${page}&page_size=${batch}`);
+  if (res.statusCode !== 200) throw new Error(`page ${page}: HTTP ${res.statusCode}`);
+  return res.body.json();
+}
+
+const lastPage = (body, page) => body.skills.length < batch || (body.total_pages !== undefined && page >= body.total_pages);
+
+/** The writer thread; `send` posts one message and resolves with its answer (answers come in order). */
+async function startWriter() {
+  const worker = new Worker(new URL('./baselineWriter.mjs', import.meta.url), { workerData: { dist: dist.href, dbPath } });
+  const waiting = [];
+  let failure = null;
+  const fail = (error) => {
+    failure = error;
+    for (const w of waiting.splice(0)) w.reject(error);
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`baseline writer exited with code ${code}`)));
+  const ready = new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  worker.on('message', (message) => waiting.shift()?.resolve(message));
+  await ready;
+  return {
+    send(message) {
+      if (failure) return Promise.reject(failure);
+      return new Promise((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        worker.postMessage(message);
+      });
+    },
+    async close() {
+      await this.send({ type: 'close' });
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    },
+  };
+}
+
+async function pipelined() {
+  const writer = await startWriter();
+  const idleRss = Math.round(process.memoryUsage().rss / 2 ** 20);
+  const stop = rssSampler();
+  const t0 = performance.now();
+  let skills = 0;
+  let writing = Promise.resolve();
+  for (let page = 1; page < 1_000_000; page++) {
+    const body = await fetchPage(page);
+    // At most one page in the writer: this one goes once the previous one has committed.
+    await writing;
+    writing = writer.send({ type: 'page', skills: body.skills, now: new Date().toISOString() });
+    skills += body.skills.length;
+    if (lastPage(body, page)) break;
+  }
+  await writing;
+  const ms = performance.now() - t0;
+  const peak = stop();
+  await writer.close();
+  return { ms, peak_rss_mb: peak, idle_rss_mb: idleRss, skills, result: 'success' };
+}
+
+async function sequential() {
   const { openDatabase } = await import(new URL('store/database.js', dist).href);
   const db = openDatabase(dbPath);
   const upsert = db.prepare(`INSERT INTO community_skills (skill_id, name, description, version, category, skill_type, author, tags, payload, remote_updated_at, synced_at)
@@ -65,8 +128,7 @@ async function baseline() {
   const t0 = performance.now();
   let skills = 0;
   for (let page = 1; page < 1_000_000; page++) {
-    const res = await request(`${apiUrl}/skills/marketplace/skills?page=${page}&page_size=${batch}`);
-    const body = await res.body.json();
+    const body = await fetchPage(page);
     const now = new Date().toISOString();
     db.transaction(() => {
       for (const s of body.skills) {
@@ -74,7 +136,7 @@ async function baseline() {
       }
     })();
     skills += body.skills.length;
-    if (body.skills.length < batch || (body.total_pages !== undefined && page >= body.total_pages)) break;
+    if (lastPage(body, page)) break;
   }
   const ms = performance.now() - t0;
   const peak = stop();
@@ -82,6 +144,8 @@ async function baseline() {
   return { ms, peak_rss_mb: peak, idle_rss_mb: idleRss, skills, result: 'success' };
 }
 
-const result = kind === 'engine' ? await engine() : await baseline();
+const kinds = { engine, pipelined, sequential };
+if (!(kind in kinds)) throw new Error(`unknown kind ${kind}; choose from ${Object.keys(kinds).join(', ')}`);
+const result = await kinds[kind]();
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

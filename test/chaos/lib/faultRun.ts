@@ -45,10 +45,10 @@ export interface Outcome {
 async function syncUntilSuccess(engine: EngineInternals): Promise<boolean> {
   for (let attempt = 0; attempt < 8; attempt++) {
     await engine.services.sync.idle();
-    const outcome = engine.services.sync.trigger('incremental', 'manual');
+    const outcome = await engine.services.sync.trigger('incremental', 'manual').catch(() => ({ accepted: false as const }));
     if (!outcome.accepted) continue;
     await engine.services.sync.idle();
-    if (engine.services.sync.runs(1)[0]?.result === 'success') return true;
+    if ((await engine.services.sync.runs(1))[0]?.result === 'success') return true;
   }
   return false;
 }
@@ -56,7 +56,7 @@ async function syncUntilSuccess(engine: EngineInternals): Promise<boolean> {
 async function drainRatings(engine: EngineInternals, retryFailed: boolean): Promise<void> {
   const { ratings } = engine.services;
   for (let pass = 0; pass < 10; pass++) {
-    if (retryFailed && ratings.status().failed_count > 0) ratings.retryAll();
+    if (retryFailed && ratings.status().failed_count > 0) await ratings.retryAll();
     await ratings.syncNow();
     await waitFor(() => ratings.status().status === 'idle', 30_000, 20);
     const s = ratings.status();

@@ -7,6 +7,7 @@ const CHECK_NAMES: Record<keyof HealthResponse['checks'], string> = {
   websocket: 'Live updates (WebSocket)',
   scheduler: 'Scheduler',
   errors: 'Recent errors',
+  database: 'Database',
 };
 
 const SUMMARY: Record<HealthResponse['status'], string> = {

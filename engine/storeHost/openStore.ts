@@ -1,0 +1,78 @@
+import { EngineError } from '../errors.js';
+import type { EngineEventMap, EngineEventName, EngineEvents } from '../events.js';
+import type { Logger } from '../log/index.js';
+import { StoreClient, type Notice } from '../store/client.js';
+import { SchemaTooNewError } from '../store/storeErrors.js';
+import type { SerializedError } from '../store/worker/protocol.js';
+import type { StoreTreeConfig, StoreTree } from './tree.js';
+
+export type EngineStore = StoreClient<StoreTree>;
+
+export interface OpenStoreOptions extends Partial<StoreTreeConfig> {
+  file: string;
+  /** How long a unit waits out another process's lock before failing with database_busy. */
+  busyLimitMs?: number;
+  /** Passive WAL checkpoints this often; 0 leaves them to SQLite. */
+  checkpointIntervalMs?: number;
+  /** Where worker events go (the engine's bus). */
+  events?: EngineEvents;
+  log?: Logger;
+  /** Told when the database is locked by another process (since, ms) and when it is free again (null). */
+  onBusy?: (since: number | null) => void;
+  onCheckpointError?: (message: string, fallback: boolean) => void;
+}
+
+const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+
+function reviveError(error: SerializedError): Error | undefined {
+  const p = error.props;
+  if (error.name === 'EngineError') {
+    return new EngineError(String(p.code), Number(p.status), String(p.detail ?? error.message), (p.extra as Record<string, unknown>) ?? {});
+  }
+  if (error.name === 'SchemaTooNewError') {
+    const revived = new SchemaTooNewError(Number(p.found), Number(p.supported), 'the database');
+    revived.message = error.message;
+    return revived;
+  }
+  return undefined;
+}
+
+/** Starts the store worker on `file` and connects the engine to it. */
+export function openStore(options: OpenStoreOptions): Promise<EngineStore> {
+  const { events, log } = options;
+  const onNotice = (notice: Notice) => {
+    switch (notice.type) {
+      case 'event':
+        events?.emit(notice.name as EngineEventName, notice.payload as EngineEventMap[EngineEventName]);
+        return;
+      case 'log':
+        log?.child(notice.scope)[notice.level](notice.message, notice.fields as never);
+        return;
+      case 'busy':
+        if (notice.since !== null) log?.child('store').warn('the database is locked by another process; waiting for it');
+        else log?.child('store').info('the database lock was released');
+        options.onBusy?.(notice.since);
+        return;
+      case 'checkpoint_error':
+        log?.child('store').warn('WAL checkpoint failed', { error: notice.message, fallback: notice.fallback ? 'automatic checkpoints' : undefined });
+        options.onCheckpointError?.(notice.message, notice.fallback);
+        return;
+    }
+  };
+  const config: StoreTreeConfig = {
+    conflictStrategy: options.conflictStrategy ?? 'manual',
+    conflictAutoCritical: options.conflictAutoCritical ?? false,
+  };
+  return StoreClient.open<StoreTree>({
+    entry: ENTRY,
+    workerData: {
+      file: options.file,
+      busyTimeoutMs: 25,
+      busyLimitMs: options.busyLimitMs ?? 15_000,
+      checkpointIntervalMs: options.checkpointIntervalMs ?? 500,
+      config,
+    },
+    reviveError,
+    onNotice,
+  });
+}
