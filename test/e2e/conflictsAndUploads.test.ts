@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/waitFor.js';
 import { chromiumMissing, horizontalOverflow, screenshot, startUi, unlabelledControls, VARIANTS, waitForSnapshot, type UiHarness } from './support/uiHarness.js';
 
 interface SkillRow {
@@ -135,7 +136,8 @@ describe.skipIf(chromiumMissing)('failed uploads and conflicts in Chromium again
     await page.getByRole('button', { name: 'Resolve with merge' }).click();
 
     // Back on the list, the conflict is gone and the notice says what happened.
-    await page.waitForFunction("location.hash === '#/conflicts'");
+    // Polled from here: waitForFunction evaluates a string in the page, which its CSP forbids.
+    await waitFor(async () => (await page.evaluate<string>('location.hash')) === '#/conflicts', 10_000, 50);
     await page.getByText(/resolved \(Merge\)/).waitFor();
     await listed.waitFor({ state: 'detached' });
     const stored = row(id);

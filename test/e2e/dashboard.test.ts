@@ -30,7 +30,7 @@ describe.skipIf(chromiumMissing)('dashboard in Chromium against the real engine 
     await page.getByTestId('skills-cached').filter({ hasText: String(SKILLS) }).waitFor();
     expect(await page.getByTestId('last-sync').textContent()).toMatch(/just now|s ago|min ago/);
     const checks = page.getByTestId('health-panel').locator('.check');
-    expect(await checks.count()).toBe(4);
+    expect(await checks.count()).toBe(5);
     await page.getByTestId('websocket-state').filter({ hasText: 'Connected' }).waitFor();
     await page.getByTestId('run-row').filter({ hasText: 'Succeeded' }).first().waitFor();
     // The chart is accessible: a title and a description that matches the table.
