@@ -1,22 +1,12 @@
 import type { RemoteCategory, WsMessage } from '../contracts/remote.js';
 import type { SkillLookup } from '../remote/types.js';
-import type { CategoriesRepo } from '../store/categoriesRepo.js';
-import type { ItemErrorsRepo } from '../store/itemErrorsRepo.js';
-import type { RunResult, RunsRepo } from '../store/runsRepo.js';
-import type { SkillsRepo } from '../store/skillsRepo.js';
-import type { SyncStateRepo } from '../store/syncStateRepo.js';
-import type { TombstonesRepo } from '../store/tombstonesRepo.js';
+import type { Repos } from '../store/repos.js';
+import type { RunResult } from '../store/runsRepo.js';
 import type { PageContent } from './pageWriter.js';
 import { addToTally, emptyTally, type ApplyOutcome, type ApplyTally, type SkillApplier } from './skillApplier.js';
 
-export interface CatalogueRepos {
-  skills: SkillsRepo;
-  categories: CategoriesRepo;
-  state: SyncStateRepo;
-  runs: RunsRepo;
-  tombstones: TombstonesRepo;
-  itemErrors: ItemErrorsRepo;
-}
+/** The repositories the catalogue's units write. */
+export type CatalogueRepos = Pick<Repos, 'skills' | 'categories' | 'state' | 'runs' | 'tombstones' | 'itemErrors'>;
 
 /** What status and scheduling read from the store, in one call. */
 export interface CatalogueFacts {

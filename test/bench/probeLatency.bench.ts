@@ -52,6 +52,20 @@ function daemonEnv(emulator: EmulatorProcess, dir: string): Record<string, strin
 
 const syncStatus = async (d: RunningDaemon) => (await d.call<SyncStatusResponse>('GET', '/api/admin/sync/status')).body;
 
+/**
+ * The daemon's own event-loop delay over a window: prom-client's monitor (10 ms timer) resets
+ * at each collection, so a scrape opens the window and one after it (past the 1 s render cache)
+ * reads its max. Tells a stall in the daemon from a probe that waited for a core.
+ */
+async function loopDelay<T>(d: RunningDaemon, window: () => Promise<T>): Promise<{ value: T; loopMaxMs: number | null }> {
+  await d.call('GET', '/metrics/sync');
+  const value = await window();
+  await sleep(1_100);
+  const text = (await d.call('GET', '/metrics/sync')).text;
+  const match = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? (\S+)$/m.exec(text);
+  return { value, loopMaxMs: match ? round(Number(match[1]) * 1000, 1) : null };
+}
+
 /** Calls `step` every `everyMs` until stopped (bounded); its failures are counted, never thrown. */
 function every(everyMs: number, step: () => Promise<void>) {
   let stop = false;
@@ -88,17 +102,22 @@ async function duringLock(d: RunningDaemon, emulator: EmulatorProcess, dbPath: s
       const health = (await d.call<HealthResponse>('GET', '/health/sync')).body;
       if (health.checks?.database?.status === 'degraded') degradedSeen = true;
     });
-    const result = await load(`${d.url}${endpoint}`, lockMs / 1000, CONNECTIONS);
-    const windowMs = performance.now() - lockedAt;
-    await frames.stop();
-    await watcher.stop();
-    await lock.released;
-    const heldMs = performance.now() - lockedAt;
+    let windowMs = 0;
+    let heldMs = 0;
+    const { value: result, loopMaxMs } = await loopDelay(d, async () => {
+      const r = await load(`${d.url}${endpoint}`, lockMs / 1000, CONNECTIONS);
+      windowMs = performance.now() - lockedAt;
+      await frames.stop();
+      await watcher.stop();
+      await lock.released;
+      heldMs = performance.now() - lockedAt;
+      return r;
+    });
     const triggered = await trigger;
     // The next window starts from a daemon that has written everything and says so.
     await waitFor(async () => (await d.call<HealthResponse>('GET', '/health/sync')).body.checks?.database?.status === 'healthy', 60_000, 100);
     await waitFor(async () => (await syncStatus(d)).status === 'idle', 300_000, 100);
-    return { result, pushed, degradedSeen, triggerStatus: triggered.status, windowMs, heldMs };
+    return { result, loopMaxMs, pushed, degradedSeen, triggerStatus: triggered.status, windowMs, heldMs };
   } finally {
     lock.kill();
   }
@@ -131,7 +150,7 @@ export async function run(opts: { quick: boolean }): Promise<Row[]> {
   };
   try {
     for (const [endpoint, result] of await bareBaseline('node:http', ENDPOINTS, seconds, CONNECTIONS)) bare.set(endpoint, result);
-    for (const endpoint of ENDPOINTS) rows.push(row(endpoint, BARE, bare.get(endpoint)!, { sync_running_pct: null, context: 'fixed body, same loader' }, false));
+    for (const endpoint of ENDPOINTS) rows.push(row(endpoint, BARE, bare.get(endpoint)!, { loop_max_ms: null, sync_running_pct: null, context: 'fixed body, same loader' }, false));
 
     let dir = '';
     for (const endpoint of ENDPOINTS) {
@@ -147,26 +166,32 @@ export async function run(opts: { quick: boolean }): Promise<Row[]> {
       });
       const syncing = keepSyncing(d);
       await waitFor(async () => (await syncStatus(d)).status === 'syncing', 30_000, 20);
-      const result = await load(`${d.url}${endpoint}`, seconds, CONNECTIONS);
-      const windowEnd = performance.now();
+      let windowEnd = 0;
+      const { value: result, loopMaxMs } = await loopDelay(d, async () => {
+        const r = await load(`${d.url}${endpoint}`, seconds, CONNECTIONS);
+        windowEnd = performance.now();
+        return r;
+      });
       const share = await syncing.stop();
       await waitFor(() => filledAt !== null, 300_000, 50);
       await filled.stop();
       const fillS = round((filledAt! - startedAt) / 1000, 1);
       const fill = filledAt! <= windowEnd ? `first fill of ${skills} took ${fillS} s, then full resyncs` : `first fill of ${skills} ran the whole window (took ${fillS} s)`;
-      rows.push(row(endpoint, DURING_SYNC, result, { sync_running_pct: Math.round(share * 100), context: `fresh database: ${fill}` }, true));
+      rows.push(row(endpoint, DURING_SYNC, result, { loop_max_ms: loopMaxMs, sync_running_pct: Math.round(share * 100), context: `fresh database: ${fill}` }, true));
     }
 
     const d = daemon!;
     await waitFor(async () => (await syncStatus(d)).status === 'idle' && (await syncStatus(d)).skills_cached === skills, 300_000, 100);
     await waitFor(async () => (await d.call<{ connected: boolean }>('GET', '/api/admin/sync/websocket/status')).body.connected, 30_000, 50);
     for (const endpoint of ENDPOINTS) {
-      rows.push(row(endpoint, 'idle daemon', await load(`${d.url}${endpoint}`, seconds, CONNECTIONS), { sync_running_pct: 0, context: `${skills} cached` }, false));
+      const idle = await loopDelay(d, () => load(`${d.url}${endpoint}`, seconds, CONNECTIONS));
+      rows.push(row(endpoint, 'idle daemon', idle.value, { loop_max_ms: idle.loopMaxMs, sync_running_pct: 0, context: `${skills} cached` }, false));
     }
     for (const endpoint of ENDPOINTS) {
       const lock = await duringLock(d, emulator, path.join(dir, 'atom_dev.db'), endpoint, lockMs);
       rows.push(
         row(endpoint, DURING_LOCK, lock.result, {
+          loop_max_ms: lock.loopMaxMs,
           sync_running_pct: null,
           context:
             `lock held ${round(lock.heldMs / 1000, 1)} s, window ${round(lock.windowMs / 1000, 1)} s; full sync triggered (HTTP ${lock.triggerStatus}), ` +
@@ -202,6 +227,8 @@ export function figures(rows: Row[]): Figure[] {
     if (targeted) {
       out.push(
         { bench: name, figure: `${label}: p99 ÷ bare node:http p99`, value: round(r.p99_vs_bare as number, 2), unit: '×', target: '', met: null },
+        { bench: name, figure: `${label}: daemon event-loop delay max (10 ms timer)`, value: (r.loop_max_ms as number | null) ?? '—', unit: (r.loop_max_ms as number | null) === null ? '' : 'ms', target: '', met: null },
+        { bench: name, figure: `${label}: load generator event-loop delay max (10 ms timer)`, value: round(r.client_loop_max_ms as number, 1), unit: 'ms', target: '', met: null },
         { bench: name, figure: `${label}: failed requests`, value: r.errors as number, unit: '', target: '0', met: r.errors === 0 },
       );
     }

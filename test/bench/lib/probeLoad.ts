@@ -1,6 +1,7 @@
 /** autocannon against one URL, and the same load on a bare server in its own process (the floor this machine allows). */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { waitFor } from '../../support/waitFor.js';
@@ -15,10 +16,15 @@ export interface LoadResult {
   max_ms: number;
   non_2xx: number;
   errors: number;
+  /** This process's own event-loop delay max (10 ms timer): autocannon's latencies include it. */
+  client_loop_max_ms: number;
 }
 
 export async function load(url: string, seconds: number, connections: number): Promise<LoadResult> {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const result = await autocannon({ url, connections, duration: seconds });
+  loop.disable();
   return {
     req_per_s: Math.round(result.requests.average),
     p50_ms: result.latency.p50,
@@ -26,6 +32,7 @@ export async function load(url: string, seconds: number, connections: number): P
     max_ms: result.latency.max,
     non_2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    client_loop_max_ms: Math.round(loop.max / 1e5) / 10,
   };
 }
 
