@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { EmptyTableHint } from './emptyTableHint.js';
 import type { Stream } from './syncStateRepo.js';
 
 /** A remote item skipped as invalid: listed for operators and tried again on the next run. */
@@ -16,8 +17,11 @@ export class ItemErrorsRepo {
   private readonly clearStmt;
   private readonly pageStmt;
   private readonly countStmt;
+  private readonly hint;
 
   constructor(db: Db) {
+    const any = db.prepare('SELECT EXISTS (SELECT 1 FROM sync_item_errors)').pluck();
+    this.hint = new EmptyTableHint(() => any.get() === 1);
     this.recordStmt = db.prepare(
       `INSERT INTO sync_item_errors (stream, item_id, reason, attempts, first_seen_at, last_seen_at) VALUES (?, ?, ?, 1, ?, ?)
        ON CONFLICT (stream, item_id) DO UPDATE SET reason = excluded.reason, attempts = attempts + 1, last_seen_at = excluded.last_seen_at`,
@@ -28,12 +32,16 @@ export class ItemErrorsRepo {
   }
 
   record(stream: Stream, itemId: string, reason: string, now: string): void {
+    this.hint.noteWrite();
     this.recordStmt.run(stream, itemId, reason, now, now);
   }
 
   /** True when the item had been listed as invalid. */
   clear(stream: Stream, itemId: string): boolean {
-    return this.clearStmt.run(stream, itemId).changes > 0;
+    if (!this.hint.mayHaveRows()) return false;
+    const cleared = this.clearStmt.run(stream, itemId).changes > 0;
+    if (!cleared) this.hint.noteMiss();
+    return cleared;
   }
 
   page(stream: Stream, afterId: string, limit: number): ItemErrorRow[] {

@@ -123,8 +123,8 @@ export class SkillsRepo {
    * Writes a remote skill unless the local Atom modified the row.
    * Returns false when the row is locally modified (nothing written).
    */
-  upsertRemote(skill: RemoteSkill, syncedAt: string): boolean {
-    const info = this.upsertStmt.run(toRowParams(skill, syncedAt));
+  upsertRemote(skill: RemoteSkill, syncedAt: string, payloadJson: string = JSON.stringify(skill)): boolean {
+    const info = this.upsertStmt.run(toRowParams(skill, syncedAt, payloadJson));
     return info.changes > 0;
   }
 
@@ -210,7 +210,7 @@ export class SkillsRepo {
   }
 }
 
-function toRowParams(skill: RemoteSkill, syncedAt: string) {
+function toRowParams(skill: RemoteSkill, syncedAt: string, payloadJson: string = JSON.stringify(skill)) {
   return {
     skill_id: skill.skill_id,
     name: skill.name,
@@ -220,7 +220,7 @@ function toRowParams(skill: RemoteSkill, syncedAt: string) {
     skill_type: str(skill.skill_type),
     author: str(skill.author),
     tags: JSON.stringify(Array.isArray(skill.tags) ? skill.tags : []),
-    payload: JSON.stringify(skill),
+    payload: payloadJson,
     average_rating: num(skill.average_rating),
     rating_count: Math.trunc(num(skill.rating_count)),
     remote_updated_at: str(skill.updated_at),

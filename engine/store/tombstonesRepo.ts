@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { EmptyTableHint } from './emptyTableHint.js';
 
 /**
  * Remote deletions with the remote time they happened, so a listing page or frame that carries an
@@ -9,8 +10,11 @@ export class TombstonesRepo {
   private readonly putStmt;
   private readonly clearStmt;
   private readonly pruneStmt;
+  private readonly hint;
 
   constructor(db: Db) {
+    const any = db.prepare('SELECT EXISTS (SELECT 1 FROM skill_tombstones)').pluck();
+    this.hint = new EmptyTableHint(() => any.get() === 1);
     this.getStmt = db.prepare('SELECT deleted_at FROM skill_tombstones WHERE skill_id = ?').pluck();
     this.putStmt = db.prepare(
       `INSERT INTO skill_tombstones (skill_id, deleted_at, recorded_at) VALUES (?, ?, ?)
@@ -22,15 +26,19 @@ export class TombstonesRepo {
 
   /** When the remote deleted this skill, if we know it was deleted. */
   deletedAt(skillId: string): string | undefined {
-    return this.getStmt.get(skillId) as string | undefined;
+    if (!this.hint.mayHaveRows()) return undefined;
+    const at = this.getStmt.get(skillId) as string | undefined;
+    if (at === undefined) this.hint.noteMiss();
+    return at;
   }
 
   record(skillId: string, deletedAt: string, now: string): void {
+    this.hint.noteWrite();
     this.putStmt.run(skillId, deletedAt, now);
   }
 
   clear(skillId: string): void {
-    this.clearStmt.run(skillId);
+    if (this.hint.mayHaveRows()) this.clearStmt.run(skillId);
   }
 
   /** Tombstones recorded before `before` can no longer meet a page fetched ahead of them. */

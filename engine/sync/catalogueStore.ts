@@ -81,7 +81,7 @@ export class CatalogueStore {
   applyPage(page: PageContent, progress: SaveProgress | null, stamp: string, now: string): { tally: ApplyTally; invalidUncached: number } {
     const tally = emptyTally();
     let invalidUncached = 0;
-    for (const skill of page.skills) addToTally(tally, this.applier.applySkill(skill, stamp));
+    page.skills.forEach((skill, i) => addToTally(tally, this.applier.applySkill(skill, stamp, page.payloads?.[i])));
     for (const t of page.tombstones) addToTally(tally, this.applier.applyDelete(t.skill_id, stamp, t.updated_at || null));
     for (const item of page.invalid) {
       tally.skipped++;

@@ -9,6 +9,8 @@ export interface PageContent {
   skills: readonly RemoteSkill[];
   tombstones: readonly RemoteSkillTombstone[];
   invalid: readonly InvalidItem[];
+  /** Each skill as JSON, in the same order: made here so the store thread does not have to. */
+  payloads?: readonly string[];
 }
 
 /**
@@ -21,7 +23,8 @@ export async function applyPage(
   page: PageContent,
   progress: SaveProgress | null,
 ): Promise<{ invalidUncached: number }> {
-  const result = await ctx.store.write.catalogue.applyPage(page, progress, ctx.stamp(), isoNow(ctx.clock));
+  const content: PageContent = { ...page, payloads: page.skills.map((skill) => JSON.stringify(skill)) };
+  const result = await ctx.store.write.catalogue.applyPage(content, progress, ctx.stamp(), isoNow(ctx.clock));
   mergeTally(ctx.tally, result.tally);
   return { invalidUncached: result.invalidUncached };
 }

@@ -74,8 +74,9 @@ export class SkillApplier {
     private readonly conflicts: ConflictDetector,
   ) {}
 
-  applySkill(skill: RemoteSkill, stamp: string): ApplyOutcome {
-    const probe = this.skills.probe(skill.skill_id, JSON.stringify(skill));
+  /** `payloadJson` is the skill as JSON when the caller has it already (made off the store thread). */
+  applySkill(skill: RemoteSkill, stamp: string, payloadJson: string = JSON.stringify(skill)): ApplyOutcome {
+    const probe = this.skills.probe(skill.skill_id, payloadJson);
     this.itemErrors.clear('skills', skill.skill_id);
     if (!probe) {
       const deletedAt = this.tombstones.deletedAt(skill.skill_id);
@@ -85,7 +86,7 @@ export class SkillApplier {
         if (!Number.isNaN(version) && version <= instant(deletedAt)) return 'stale';
         this.tombstones.clear(skill.skill_id);
       }
-      this.skills.upsertRemote(skill, stamp);
+      this.skills.upsertRemote(skill, stamp, payloadJson);
       return 'inserted';
     }
     // Seen by this listing whatever the outcome, so the sweep does not take it for a remote deletion.
@@ -104,7 +105,7 @@ export class SkillApplier {
       this.skills.touch(skill.skill_id, stamp);
       return outcome === 'conflict' ? 'conflict' : outcome === 'merged' ? 'merged' : 'updated';
     }
-    this.skills.upsertRemote(skill, stamp);
+    this.skills.upsertRemote(skill, stamp, payloadJson);
     return 'updated';
   }
 

@@ -8,7 +8,11 @@ import { serializeError, type CallMessage, type Notice, type WorkerMessage } fro
 export interface HostOptions {
   /** How long a unit waits for a lock held by another process before failing with database_busy. */
   busyLimitMs: number;
-  /** Passive WAL checkpoints this often (0: SQLite's automatic checkpoints). */
+  /**
+   * Passive WAL checkpoints once writes pause for this long, and at least every 4 × this while
+   * they go on (0: SQLite's automatic checkpoints). They share the write thread, so a busy sync
+   * is not interrupted for each one.
+   */
   checkpointIntervalMs: number;
 }
 
@@ -32,6 +36,9 @@ export function serveStore(port: MessagePort, db: Db, tree: object, outbox: Outb
   let busySince: number | null = null;
   let writes: Promise<void> = Promise.resolve();
   let writing = 0;
+  let walDirty = false;
+  let lastWriteAt = 0;
+  let lastCheckpointAt = Date.now();
 
   const setBusy = (since: number | null) => {
     if (since === busySince || (since !== null && busySince !== null)) return;
@@ -46,7 +53,11 @@ export function serveStore(port: MessagePort, db: Db, tree: object, outbox: Outb
       try {
         const value = mode === 'write' ? writeTransaction(db, run) : run();
         outbox.commit();
-        if (mode === 'write') setBusy(null);
+        if (mode === 'write') {
+          setBusy(null);
+          walDirty = true;
+          lastWriteAt = Date.now();
+        }
         return value;
       } catch (error) {
         outbox.discard();
@@ -107,11 +118,16 @@ export function serveStore(port: MessagePort, db: Db, tree: object, outbox: Outb
   }, LOCK_PROBE_MS);
 
   let checkpointFailures = 0;
+  const interval = Math.max(options.checkpointIntervalMs, 50);
   const checkpoint = () => {
-    if (writing > 0) return;
+    const now = Date.now();
+    const due = walDirty && (now - lastWriteAt >= interval || now - lastCheckpointAt >= 4 * interval);
+    if (!due || writing > 0) return;
     try {
       db.pragma('wal_checkpoint(PASSIVE)');
       checkpointFailures = 0;
+      walDirty = false;
+      lastCheckpointAt = now;
     } catch (error) {
       if (isBusyError(error)) return;
       checkpointFailures++;
@@ -124,7 +140,7 @@ export function serveStore(port: MessagePort, db: Db, tree: object, outbox: Outb
       send(notice);
     }
   };
-  const checkpoints = setInterval(checkpoint, Math.max(options.checkpointIntervalMs, 50));
+  const checkpoints = setInterval(checkpoint, Math.max(Math.floor(interval / 2), 25));
   if (options.checkpointIntervalMs <= 0) {
     clearInterval(checkpoints);
     db.pragma('wal_autocheckpoint = 1000');
