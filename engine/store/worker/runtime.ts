@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase, type Db } from '../database.js';
 import { createRepos, type Repos } from '../repos.js';
@@ -13,6 +15,23 @@ export interface StoreWorkerData extends HostOptions {
   busyTimeoutMs: number;
 }
 
+/** How much lower than the engine's main thread the store thread runs, where the OS allows it. */
+const STORE_THREAD_NICENESS = 10;
+
+/**
+ * On Linux, lowers this thread's scheduling priority (a thread id is a valid target of
+ * setpriority), so that on a busy machine the main thread, which answers probes and the API,
+ * gets the CPU first; the writes take whatever is left. Elsewhere, nothing changes.
+ */
+function yieldCpuToMainThread(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, STORE_THREAD_NICENESS);
+  } catch {
+    /* not Linux, or not permitted: same priority as the main thread */
+  }
+}
+
 /**
  * The body of a store worker: opens the database (migrations included), builds the tree of
  * repositories and units with `build`, and serves calls until told to close.
@@ -22,6 +41,7 @@ export function runStoreWorker<C>(build: (repos: Repos, outbox: Outbox, config: 
   if (!port) throw new Error('the store runs in a worker thread');
   const data = (workerData as { data: StoreWorkerData & { config: C } }).data;
   const send = (message: WorkerMessage) => port.postMessage(message);
+  yieldCpuToMainThread();
   let db: Db;
   try {
     // Opening (migrations included) waits out a lock as long as any unit would; calls then wait briefly per attempt.
