@@ -88,8 +88,7 @@ export class SkillsRepo {
     this.upsertStmt = db.prepare(`
       INSERT INTO community_skills (skill_id, name, description, version, category, skill_type, author, tags,
         payload, average_rating, rating_count, remote_updated_at, base_payload, local_modified_at, synced_at, deleted_at)
-      VALUES (@skill_id, @name, @description, @version, @category, @skill_type, @author, @tags,
-        @payload, @average_rating, @rating_count, @remote_updated_at, NULL, NULL, @synced_at, NULL)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, NULL)
       ON CONFLICT (skill_id) DO UPDATE SET
         name = excluded.name, description = excluded.description, version = excluded.version,
         category = excluded.category, skill_type = excluded.skill_type, author = excluded.author,
@@ -124,7 +123,8 @@ export class SkillsRepo {
    * Returns false when the row is locally modified (nothing written).
    */
   upsertRemote(skill: RemoteSkill, syncedAt: string, payloadJson: string = JSON.stringify(skill)): boolean {
-    const info = this.upsertStmt.run(toRowParams(skill, syncedAt, payloadJson));
+    // Positional: the hot statement of every listing, bound in toRowParams' key order.
+    const info = this.upsertStmt.run(Object.values(toRowParams(skill, syncedAt, payloadJson)));
     return info.changes > 0;
   }
 
