@@ -9,7 +9,7 @@ export interface HostOptions {
   /** How long a unit waits for a lock held by another process before failing with database_busy. */
   busyLimitMs: number;
   /**
-   * Passive WAL checkpoints once writes pause for this long, and at least every 4 × this while
+   * Passive WAL checkpoints once writes pause for this long, and at least every 10 × this while
    * they go on (0: SQLite's automatic checkpoints). They share the write thread, so a busy sync
    * is not interrupted for each one.
    */
@@ -121,7 +121,7 @@ export function serveStore(port: MessagePort, db: Db, tree: object, outbox: Outb
   const interval = Math.max(options.checkpointIntervalMs, 50);
   const checkpoint = () => {
     const now = Date.now();
-    const due = walDirty && (now - lastWriteAt >= interval || now - lastCheckpointAt >= 4 * interval);
+    const due = walDirty && (now - lastWriteAt >= interval || now - lastCheckpointAt >= 10 * interval);
     if (!due || writing > 0) return;
     try {
       db.pragma('wal_checkpoint(PASSIVE)');
