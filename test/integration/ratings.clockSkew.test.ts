@@ -282,6 +282,29 @@ describe('a server set back after running 90 s ahead, across a restart of the da
     expect(emu.receivedRatings()).toMatchObject({ duplicates: [] });
   });
 
+  // Without a listing the remote never shows what it holds: a refusal as older is its verdict, even
+  // when its clock was set back and the value it holds may be our own (the README says why).
+  describe('when the remote cannot list ratings (its stamp of our write is never shown)', () => {
+    const NO_LIST: EmulatorFaults = { unsupported_extensions: ['ratings_list'] };
+
+    it('a value another device wrote after ours still wins over an older local one', async () => {
+      let e = await setup({ ...NO_LIST, clock_skew_ms: AHEAD_MS });
+      const skill = skillIdOf(13);
+      const id = atomRates(e, skill, 'local-user-m', 2, 'ours, while it ran ahead');
+      await e.service.syncNow();
+      emu.setFaults(NO_LIST);
+      // Our re-rating is made offline, before the other device's.
+      const offline = new Date(Date.now() - 30_000).toISOString();
+      await sleep(1_000);
+      await otherDeviceReRates(skill, 'local-user-m', 3, 'from the phone');
+      e.atom.db.prepare('UPDATE skill_ratings SET rating = 4, comment = ?, updated_at = ? WHERE id = ?').run('ours, offline', offline, id);
+      e = await e.restart();
+      await e.service.syncNow();
+
+      expect(onRemote(skill, 'local-user-m')).toEqual([{ rating: 3, comment: 'from the phone' }]);
+    });
+  });
+
   it('a value another device wrote meanwhile keeps its stamp\'s verdict', async () => {
     let e = await setup({ ...BASE_ONLY, clock_skew_ms: AHEAD_MS });
     const skill = skillIdOf(10);
