@@ -4,7 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../engine/store/database.js';
 import { SchemaTooNewError } from '../../engine/store/storeErrors.js';
 import { SCHEMA_VERSION } from '../../engine/store/migrations.js';
+import { ItemErrorsRepo } from '../../engine/store/itemErrorsRepo.js';
 import { SkillsRepo } from '../../engine/store/skillsRepo.js';
+import { TombstonesRepo } from '../../engine/store/tombstonesRepo.js';
 import { createStamper } from '../../engine/store/stamp.js';
 import { tempDir } from '../support/tempDir.js';
 
@@ -101,6 +103,45 @@ describe('local edits', () => {
     const stamp = createStamper(() => 1_000);
     for (let i = 0; i < 5; i++) skills.upsertRemote({ skill_id: 's1', name: `Name ${i}` }, stamp());
     expect(skills.get('s1')).toMatchObject({ name: 'Name 4', local_modified_at: null });
+    db.close();
+  });
+});
+
+describe('lookups in tables only the engine writes', () => {
+  it('skips them while empty, never hides a row written since, and notices a table emptied behind its back', () => {
+    const db = openDatabase(tmp.file('hint.db'));
+    const tombstones = new TombstonesRepo(db);
+    const lookups = () => (db.prepare('SELECT COUNT(*) FROM skill_tombstones').pluck().get() as number);
+    expect(tombstones.deletedAt('s1')).toBeUndefined();
+    // A write rolled back still counts as "may have rows": nothing is ever hidden.
+    expect(() =>
+      db.transaction(() => {
+        tombstones.record('s1', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+        throw new Error('rolled back');
+      })(),
+    ).toThrow('rolled back');
+    expect(tombstones.deletedAt('s1')).toBeUndefined();
+    tombstones.record('s2', '2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z');
+    expect(tombstones.deletedAt('s2')).toBe('2026-01-02T00:00:00.000Z');
+    // Emptied by another connection (the runbook's sqlite3): found again after enough misses.
+    const other = new Database(tmp.file('hint.db'));
+    other.exec('DELETE FROM skill_tombstones');
+    other.close();
+    expect(lookups()).toBe(0);
+    for (let i = 0; i < 1000; i++) expect(tombstones.deletedAt(`missing-${i}`)).toBeUndefined();
+    tombstones.record('s3', '2026-01-03T00:00:00.000Z', '2026-01-03T00:00:00.000Z');
+    expect(tombstones.deletedAt('s3')).toBe('2026-01-03T00:00:00.000Z');
+    db.close();
+  });
+
+  it('clears an invalid item listed by this store, and does nothing while none is listed', () => {
+    const db = openDatabase(tmp.file('hint-items.db'));
+    const items = new ItemErrorsRepo(db);
+    expect(items.clear('skills', 'x')).toBe(false);
+    items.record('skills', 'x', 'name missing', '2026-01-01T00:00:00.000Z');
+    expect(items.count('skills')).toBe(1);
+    expect(items.clear('skills', 'x')).toBe(true);
+    expect(items.count('skills')).toBe(0);
     db.close();
   });
 });
