@@ -18,8 +18,8 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number; re
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      // A bigger page cache for the upserts. Checkpoints run off the event loop (checkpointer.ts)
-      // once the engine starts; this threshold is only the fallback for a store used on its own.
+      // A bigger page cache for the upserts. The store worker runs its own passive checkpoints
+      // (worker/host.ts); this threshold is for a connection used on its own, and the fallback.
       db.pragma('wal_autocheckpoint = 1000');
       db.pragma('cache_size = -16000');
     }
