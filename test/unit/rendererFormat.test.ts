@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatCount, formatDateTime, formatDuration, formatSpan, formatUntil, humanize, plural } from '../../renderer/src/lib/format.js';
+import { formatAge, formatCount, formatDateTime, formatDuration, formatSetting, formatSpan, formatUntil, humanize, plural } from '../../renderer/src/lib/format.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00.000Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -67,5 +67,17 @@ describe('counts and words', () => {
     const d = new Date(2025, 2, 4, 14, 5, 9);
     expect(formatDateTime(d.toISOString())).toBe('2025-03-04 14:05:09');
     expect(formatDateTime(null)).toBe('–');
+  });
+});
+
+describe('formatSetting', () => {
+  it('groups quantities but shows identifiers such as the port as they are', () => {
+    expect(formatSetting('port', 8000)).toBe('8000');
+    expect(formatSetting('instance_id', 12345)).toBe('12345');
+    expect(formatSetting('demo_skills', 100000)).toBe('100,000');
+    expect(formatSetting('sync_batch_size', 1000)).toBe('1,000');
+    expect(formatSetting('ws_enabled', false)).toBe('no');
+    expect(formatSetting('api_url', null)).toBe('–');
+    expect(formatSetting('api_url', 'https://atom.example')).toBe('https://atom.example');
   });
 });

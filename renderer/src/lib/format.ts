@@ -69,6 +69,15 @@ export function formatCount(n: number | null | undefined): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** A setting's value as shown: quantities grouped ("1,000"), identifiers such as a port as they are ("8000"). */
+export function formatSetting(key: string, value: unknown): string {
+  if (value === null || value === undefined) return '–';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'number') return /(^|_)(port|id)$/.test(key) ? String(value) : formatCount(value);
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
 /** "1 conflict", "3 conflicts". */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;

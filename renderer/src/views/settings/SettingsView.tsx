@@ -1,15 +1,7 @@
 import { ErrorMessage, Loading } from '../../components/States.js';
-import { humanize, formatCount } from '../../lib/format.js';
+import { formatSetting, humanize } from '../../lib/format.js';
 import { useApi } from '../../state/ApiContext.js';
 import { useResource } from '../../state/useResource.js';
-
-function show(value: unknown): string {
-  if (value === null || value === undefined) return '–';
-  if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  if (typeof value === 'number') return formatCount(value);
-  if (typeof value === 'string') return value;
-  return JSON.stringify(value);
-}
 
 const ACRONYMS = /\b(api|ws|url|db|http|id)\b/gi;
 
@@ -36,7 +28,7 @@ export function SettingsView() {
             <div key={key}>
               <dt>{label(key)}</dt>
               <dd>
-                <code>{show(value)}</code>
+                <code>{formatSetting(key, value)}</code>
               </dd>
             </div>
           ))}
