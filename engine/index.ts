@@ -15,7 +15,7 @@ import type { Engine, EngineOptions } from './engineTypes.js';
 import { errorMessage } from './errors.js';
 import { EngineEvents } from './events.js';
 import { HealthMonitor } from './health/healthMonitor.js';
-import { createLogger, type Logger } from './log/index.js';
+import { createLogger, type Logger, type SwitchableLogger } from './log/index.js';
 import { cachedRender } from './metrics/renderCache.js';
 import { createSyncMetrics } from './metrics/syncMetrics.js';
 import { RatingSyncService } from './ratings/ratingSyncService.js';
@@ -60,6 +60,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const clock: Clock = options.clock ?? systemClock;
   const secrets = [config.apiToken, config.adminToken].filter((s): s is string => !!s);
   const log: Logger = options.logger ?? createLogger({ logPath: config.logPath, level: config.logLevel, secrets }, 'engine');
+  // The level can be switched at run time (POST /api/admin/sync/log-level) when the engine made its logger.
+  const logLevel = 'levelControl' in log ? (log as SwitchableLogger).levelControl : null;
   const demoMode = config.apiUrl === null;
 
   let emulator: EngineInternals['emulator'] = null;
@@ -224,6 +226,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     metrics: scrape,
     events,
     log: log.child('api'),
+    logLevel,
     publicConfig: () => publicConfig(config, apiUrl, wsUrl),
     staticDir,
     clock,

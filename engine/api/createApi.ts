@@ -1,5 +1,6 @@
 import express, { Router, type Express } from 'express';
 import { conflictRoutes } from './conflictRoutes.js';
+import { logLevelRoutes } from './logLevelRoutes.js';
 import { errorHandler, methodNotAllowed, notFoundHandler } from './errors.js';
 import { liveEvents } from './liveEvents.js';
 import { monitoringRoutes } from './monitoringRoutes.js';
@@ -43,6 +44,7 @@ export function createApi(deps: ApiDeps): Express {
   admin.use(ratingRoutes(deps, log));
   admin.use(websocketRoutes(deps, log));
   admin.use(conflictRoutes(deps, log));
+  admin.use(logLevelRoutes(deps, log));
   admin
     .route('/events')
     .get(liveEvents({ events: deps.events, snapshot: deps.snapshot, clock: deps.clock, log, ...(deps.live ? { options: deps.live } : {}) }))

@@ -26,12 +26,30 @@ export interface LoggerOptions {
   maxSize?: number;
 }
 
-const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+const LEVELS = LOG_LEVELS;
+
+/** The level of a running logger and its children, changed at run time (it reverts on restart). */
+export interface LogLevelControl {
+  get(): LogLevel;
+  set(level: LogLevel): void;
+}
+
+/** A logger whose level can be switched while it runs. */
+export interface SwitchableLogger extends Logger {
+  readonly levelControl: LogLevelControl;
+}
 let instances = 0;
 
 /** electron-log's Node entry (works with or without Electron) behind our one-line format. */
-export function createLogger(options: LoggerOptions, scope = 'engine'): Logger {
-  const threshold = LEVELS.indexOf(options.level ?? 'info');
+export function createLogger(options: LoggerOptions, scope = 'engine'): SwitchableLogger {
+  let threshold = LEVELS.indexOf(options.level ?? 'info');
+  const levelControl: LogLevelControl = {
+    get: () => LEVELS[threshold]!,
+    set: (level) => {
+      threshold = LEVELS.indexOf(level);
+    },
+  };
   const secrets = (options.secrets ?? []).filter((s) => s.length > 0);
   const sink = electronLog.create({ logId: `atom-sync-${++instances}` });
   const transports = sink.transports as unknown as Record<string, unknown>;
@@ -64,7 +82,7 @@ export function createLogger(options: LoggerOptions, scope = 'engine'): Logger {
     debug: (m, f) => write('debug', lineScope, m, f),
     child: (next) => make(next),
   });
-  return make(scope);
+  return { ...make(scope), levelControl };
 }
 
 /** A logger that writes nothing, for unit tests of pure parts. */
