@@ -60,7 +60,7 @@ const NO_FACTS: CatalogueFacts = {
 export class CatalogueSyncService implements CatalogueSync {
   private active: ActiveRun | null = null;
   /** A trigger waiting for the store to record its run (the guard against a second one). */
-  private starting = false;
+  private starting: Promise<unknown> | null = null;
   /** A run failed on a locked database, or a frame could not be written: sync again once it is free. */
   private retryWhenFree = false;
   private stopping = false;
@@ -96,15 +96,16 @@ export class CatalogueSyncService implements CatalogueSync {
     if (this.starting) return { accepted: false, reason: 'sync_in_progress', run_id: null };
     if (reason !== 'manual' && this.deps.paused?.()) return { accepted: false, reason: 'paused', run_id: null };
     const startedAt = this.deps.clock.now();
-    this.starting = true;
+    const recording = this.deps.store.write.catalogue.startRun(mode, new Date(startedAt).toISOString());
+    this.starting = recording.catch(() => undefined);
     let id: number;
     try {
-      id = await this.deps.store.write.catalogue.startRun(mode, new Date(startedAt).toISOString());
+      id = await recording;
     } catch (error) {
       if (errorKind(error) === 'database_busy') this.retryWhenFree = true;
       throw error;
     } finally {
-      this.starting = false;
+      this.starting = null;
     }
     const abort = new AbortController();
     // Checks by id run 8 requests at once, plus the prefetched page, each listening on this signal.
@@ -133,7 +134,9 @@ export class CatalogueSyncService implements CatalogueSync {
     this.retryWhenFree = true;
   }
 
+  /** Resolves when the run in progress ends, including one whose start is still being recorded. */
   async idle(): Promise<void> {
+    await this.starting;
     await this.active?.done;
   }
 

@@ -50,6 +50,16 @@ describe('catalogue sync against the emulator', () => {
     expect(h.engine.services.sync.status().skills_cached).toBe(497);
   });
 
+  it('refuses a second trigger while the first is being recorded, and idle() waits for that run', async () => {
+    h = await startHarness({ skills: 200 });
+    const sync = h.engine.services.sync;
+    const first = sync.trigger('full', 'manual');
+    expect(await sync.trigger('incremental', 'manual')).toMatchObject({ accepted: false, reason: 'sync_in_progress' });
+    await sync.idle();
+    expect((await sync.runs(1))[0]).toMatchObject({ result: 'success', mode: 'full' });
+    expect(await first).toMatchObject({ accepted: true, mode: 'full' });
+  });
+
   it('reaches the same end state through full listings when the remote lacks updated_since', async () => {
     h = await startHarness({ skills: 300 });
     h.emulator.setFaults({ unsupported_extensions: ['updated_since'] });
