@@ -37,6 +37,8 @@ export interface RatingSyncDeps {
 }
 
 const STATUS_EVERY_MS = 250;
+/** status() reads the facts again at most this often: rows the local Atom inserts show within it, and a busy snapshot endpoint costs no query per call. */
+const STATUS_REFRESH_MS = 1_000;
 /** Outcomes of a run in flight that a manual retry waits for before it sends the rating itself. */
 const RETRY_WAITS = 10;
 
@@ -61,7 +63,7 @@ export class RatingSyncService implements RatingSync {
   /** The store reported its lock gone while a run was going: retryAfterBusy is asked again once it ends. */
   private freedDuringRun = false;
   private refreshing = false;
-  private refreshAgain = false;
+  private lastRefreshAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: RatingSyncDeps) {
     const { store, client, clock, log, config } = deps;
@@ -229,7 +231,7 @@ export class RatingSyncService implements RatingSync {
 
   // ---- status and dead letters ----
 
-  /** From the facts last read; each call also reads them again in the background for the next one. */
+  /** From the facts last read; a call after STATUS_REFRESH_MS also reads them again in the background. */
   status(): RatingStatusResponse {
     this.refreshSoon();
     return this.snapshot();
@@ -328,21 +330,16 @@ export class RatingSyncService implements RatingSync {
     };
   }
 
-  /** One background read of the facts at a time; calls meanwhile ask for one more after it. */
+  /** At most one background read of the facts at a time, and one per STATUS_REFRESH_MS. */
   private refreshSoon(): void {
-    if (this.closed) return;
-    if (this.refreshing) {
-      this.refreshAgain = true;
-      return;
-    }
+    const now = this.deps.clock.now();
+    if (this.closed || this.refreshing || now - this.lastRefreshAt < STATUS_REFRESH_MS) return;
     this.refreshing = true;
+    this.lastRefreshAt = now;
     void this.refreshStatus()
       .catch((error: unknown) => this.deps.log.debug('rating status not read', { error: errorMessage(error) }))
       .finally(() => {
         this.refreshing = false;
-        if (!this.refreshAgain) return;
-        this.refreshAgain = false;
-        this.refreshSoon();
       });
   }
 

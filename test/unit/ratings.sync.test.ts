@@ -44,6 +44,14 @@ describe('local ratings', () => {
     for (let i = 0; i < 3; i++) insert.run(`atom-${i}`, `u${i}`);
     expect(env.service.status().pending_count).toBe(0); // answered at once, from what was read before
     await waitFor(() => env.service.status().pending_count === 3);
+    // Read again at most once a second: a busy snapshot endpoint costs no query per call.
+    for (let i = 3; i < 5; i++) insert.run(`atom-${i}`, `u${i}`);
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      expect(env.service.status().pending_count).toBe(3);
+    }
+    env.clock.advance(1_000);
+    await waitFor(() => env.service.status().pending_count === 5);
     expect(env.client.batches).toHaveLength(0);
   });
 });
