@@ -141,18 +141,24 @@ describe('one rating per (skill, user)', () => {
   });
 });
 
+/** A sync whose first single create is on its way: the remote answers it (created, `ratingId`) when released. */
+async function createOnItsWay(ratingId: string): Promise<{ release: () => void; run: Promise<void> }> {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  env.client.onRate = async () => {
+    await gate;
+    return { status: 'created', ratingId };
+  };
+  const run = env.service.syncNow();
+  await waitFor(() => env.client.singles.length === 1);
+  return { release, run };
+}
+
 describe('a rating changed while it is on its way', () => {
   it('is not marked uploaded for the old value: it stays pending, knows its remote id, and its new value follows', async () => {
     baseApiOnly();
     const id = await rate('s1', 'u1', 2);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    env.client.onRate = async () => {
-      await gate;
-      return { status: 'created', ratingId: 'r-1' };
-    };
-    const run = env.service.syncNow();
-    await waitFor(() => env.client.singles.length === 1);
+    const { release, run } = await createOnItsWay('r-1');
     env.clock.advance(1_000);
     atomUpdate(id, 5, 'while uploading');
     const edited = row(id).updated_at as string;
@@ -172,14 +178,7 @@ describe('a rating changed while it is on its way', () => {
   it('orders a newer row for the pair after the older one the remote just stored', async () => {
     baseApiOnly();
     const older = await rate('s1', 'u1', 2);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    env.client.onRate = async () => {
-      await gate;
-      return { status: 'created', ratingId: 'r-1' };
-    };
-    const run = env.service.syncNow();
-    await waitFor(() => env.client.singles.length === 1);
+    const { release, run } = await createOnItsWay('r-1');
     atomInsert('newer', 's1', 'u1', 4, new Date(env.clock.now()).toISOString());
     env.clock.advance(5_000);
     release();
