@@ -28,7 +28,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * Serves calls on one connection. Writes run one at a time in arrival order, each in a
- * BEGIN IMMEDIATE transaction; reads run as they come. A busy database is waited out with a short
+ * BEGIN IMMEDIATE transaction; reads run as they come, each in a deferred one. A busy database is waited out with a short
  * busy timeout and backoff between attempts, so reads and other messages are answered meanwhile.
  */
 export function serveStore(port: MessagePort, db: Db, tree: object, outbox: Outbox, options: HostOptions): { drain(): Promise<void>; stop(): void } {
@@ -51,7 +51,8 @@ export function serveStore(port: MessagePort, db: Db, tree: object, outbox: Outb
     let backoff = FIRST_BACKOFF_MS;
     for (;;) {
       try {
-        const value = mode === 'write' ? writeTransaction(db, run) : run();
+        // A read is one snapshot too: a unit that counts several tables sees them at one moment.
+        const value = mode === 'write' ? writeTransaction(db, run) : db.transaction(run).deferred();
         outbox.commit();
         if (mode === 'write') {
           setBusy(null);
