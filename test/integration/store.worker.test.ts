@@ -85,13 +85,25 @@ describe('the store worker', () => {
     await expect(storeAny.nothing!.here!()).rejects.toThrow(/no store call/);
   });
 
-  it('delivers events raised inside a unit to the engine bus after it commits', async () => {
+  it('delivers events raised inside a unit to the engine bus once it commits, before its answer', async () => {
     const events = new EngineEvents();
-    const seen: unknown[] = [];
-    events.on('conflicts.counts', (counts) => seen.push(counts));
-    const { store } = await open({ events });
-    expect(await store.read.conflicts.counts()).toEqual({ unresolved: 0, by_severity: { low: 0, medium: 0, high: 0, critical: 0 } });
-    expect(seen).toEqual([]);
+    const seen: string[] = [];
+    events.on('conflict.detected', (e) => seen.push(`detected ${e.entity_id}`));
+    events.on('conflicts.counts', (c) => seen.push(`counts ${c.unresolved}`));
+    const { store, file } = await open({ events });
+    const skill = { skill_id: 's1', name: 'One', description: 'remote', version: '1.0.0', updated_at: '2026-01-01T00:00:00.000Z' };
+    await store.write.catalogue.applyPage({ skills: [skill], tombstones: [], invalid: [] }, null, NOW, NOW);
+    // The local Atom edits the row; the next remote version of it is a conflict, raised inside the page's unit.
+    const local = new Database(file);
+    local.prepare("UPDATE community_skills SET description = 'edited locally' WHERE skill_id = 's1'").run();
+    local.close();
+    const later = '2026-01-01T00:00:01.000Z';
+    const page = store.write.catalogue.applyPage({ skills: [{ ...skill, description: 'remote edit', updated_at: later }], tombstones: [], invalid: [] }, null, later, later);
+    const seenAtAnswer = page.then(() => [...seen]);
+    expect((await page).tally.conflicts).toBe(1);
+    expect(await seenAtAnswer).toEqual(['detected s1', 'counts 1']);
+    expect(await store.read.conflicts.counts()).toMatchObject({ unresolved: 1 });
+    expect(seen).toEqual(['detected s1', 'counts 1']); // a read raises nothing
   });
 
   it('copies the WAL into the database file with passive checkpoints', async () => {
