@@ -241,17 +241,7 @@ export class CatalogueSyncService implements CatalogueSync {
       categories_cached: this.facts.categories,
       duration_ms: durationMs,
     });
-    deps.events.emit('sync.finished', {
-      run_id: run.id,
-      mode,
-      result: 'success',
-      items: outcome.items,
-      skipped: tally.skipped,
-      duration_ms: durationMs,
-      error: null,
-      error_kind: null,
-      at: now,
-    });
+    this.emitFinished(run, mode, 'success', outcome.items, tally, durationMs, null, null, now);
   }
 
   private async finishFailure(run: ActiveRun, mode: SyncMode, operation: SyncOperation, error: unknown, tally: ApplyTally): Promise<void> {
@@ -278,7 +268,7 @@ export class CatalogueSyncService implements CatalogueSync {
   private emitFinished(
     run: ActiveRun,
     mode: SyncMode,
-    result: 'failure' | 'cancelled',
+    result: 'success' | 'failure' | 'cancelled',
     items: number,
     tally: ApplyTally,
     durationMs: number,
