@@ -6,6 +6,8 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, readEnv } from './config/index.js';
+import { loadSettings, type SettingsSource } from './config/savedSettings.js';
+import { jsonSettingsFile, settingsFileFor } from './config/settingsFile.js';
 import { createEngine } from './index.js';
 import { SchemaTooNewError } from './store/storeErrors.js';
 
@@ -13,8 +15,17 @@ const STOP_DEADLINE_MS = 5_000;
 
 export async function runDaemon(): Promise<void> {
   let config;
+  let settings: SettingsSource;
   try {
-    config = loadConfig(readEnv());
+    const env = readEnv();
+    const file = settingsFileFor(env, loadConfig(env).dbPath);
+    settings = { env, cwd: process.cwd(), persistence: jsonSettingsFile(file, (message) => process.stderr.write(`atom-sync: ${message}\n`)) };
+    try {
+      config = loadSettings(settings);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new ConfigError(error.variable, `${error.message} (saved in ${file})`);
+      throw error;
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`atom-sync: ${error.message}\n`);
@@ -25,7 +36,7 @@ export async function runDaemon(): Promise<void> {
 
   let engine;
   try {
-    engine = await createEngine(config);
+    engine = await createEngine(config, { settings });
     await engine.start();
   } catch (error) {
     const message = error instanceof SchemaTooNewError || error instanceof ConfigError ? error.message : (error as Error).stack;

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import type { Clock } from './clock.js';
-import type { Config } from './config/index.js';
+import type { Config, PublicConfig } from './config/index.js';
+import type { SettingsSource } from './config/savedSettings.js';
 import type { EngineSnapshot } from './contracts/api.js';
 import type { EngineEvents } from './events.js';
 import type { Logger } from './log/index.js';
@@ -15,6 +16,8 @@ export interface EngineOptions {
   staticDir?: string | null;
   /** Run the first sync at start (default true). */
   syncOnStart?: boolean;
+  /** Where settings changed at run time are kept; without it the settings cannot be changed (PUT /config answers 409). */
+  settings?: SettingsSource;
 }
 
 export interface DispatchRequest {
@@ -31,11 +34,12 @@ export interface DispatchResponse {
 }
 
 export interface Engine {
+  /** The settings in force now. */
   readonly config: Config;
   readonly events: EngineEvents;
   readonly log: Logger;
   readonly demoMode: boolean;
-  /** Remote actually used (the emulator's URLs in demo mode); set after start(). */
+  /** Remote actually used (the emulator's URLs in demo mode); follows settings changes. */
   readonly remote: { apiUrl: string | null; wsUrl: string | null };
   readonly services: {
     sync: CatalogueSync;
@@ -52,6 +56,12 @@ export interface Engine {
   /** Graceful: stops the scheduler and socket, lets the batch in flight commit or roll back, closes the DB. */
   stop(): Promise<void>;
   snapshot(): EngineSnapshot;
+  /**
+   * Saves and applies a settings change (as PUT /api/admin/sync/config): fields named as GET /config
+   * names them, null for the default. Rejects with EngineError invalid_setting (400, `extra.field`)
+   * or settings_fixed (409).
+   */
+  reconfigure(update: Readonly<Record<string, string | number | boolean | null>>): Promise<PublicConfig>;
   /** The same route handlers, in process, without a socket (Electron's preload bridge). */
   dispatch(request: DispatchRequest): Promise<DispatchResponse>;
   /** The machine woke from sleep: reconnect the socket now and close the gap with an incremental sync. */

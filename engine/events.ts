@@ -46,6 +46,8 @@ export interface EngineEventMap {
   'store.checkpoint_error': { message: string; fallback: boolean };
   /** The machine woke from sleep (from the desktop shell). */
   'system.resumed': { at: string };
+  /** Settings changed and were applied; `fields` are the public names that changed. */
+  'config.changed': { fields: string[]; remote_restarted: boolean };
 }
 
 export type EngineEventName = keyof EngineEventMap;
@@ -73,6 +75,7 @@ export class EngineEvents {
       'sync.started', 'sync.progress', 'sync.finished', 'sync.error', 'catalogue.counts',
       'websocket.state', 'websocket.message', 'websocket.reconnect', 'ratings.upload', 'ratings.status',
       'conflict.detected', 'conflict.resolved', 'conflicts.counts', 'scheduler.state', 'system.resumed', 'store.busy', 'store.checkpoint_error',
+      'config.changed',
     ];
     const offs = names.map((name) => this.on(name, (payload) => listener(name, payload as never)));
     return () => offs.forEach((off) => off());

@@ -8,28 +8,25 @@ import { fileURLToPath } from 'node:url';
 import { createApi } from './api/createApi.js';
 import { withProbeFastPath } from './api/probeFastPath.js';
 import { systemClock, type Clock } from './clock.js';
-import { publicConfig, type Config } from './config/index.js';
+import { publicConfig, type Config, type PublicConfig } from './config/index.js';
+import { LOCAL_ONLY } from './config/settingFields.js';
+import { describeSettings, planUpdate } from './config/settingsUpdate.js';
 import { ConflictsClient } from './conflicts/conflictsClient.js';
 import type { EngineSnapshot } from './contracts/api.js';
 import type { Engine, EngineOptions } from './engineTypes.js';
-import { errorMessage } from './errors.js';
+import { EngineError, errorMessage } from './errors.js';
 import { EngineEvents } from './events.js';
 import { HealthMonitor } from './health/healthMonitor.js';
 import { createLogger, type Logger, type SwitchableLogger } from './log/index.js';
 import { cachedRender } from './metrics/renderCache.js';
 import { createSyncMetrics } from './metrics/syncMetrics.js';
-import { RatingSyncService } from './ratings/ratingSyncService.js';
-import { createMarketplaceClient } from './remote/marketplaceClient.js';
-import { operationForPath } from './remote/operationForPath.js';
-import { RealtimeClient } from './remote/realtimeClient.js';
 import { buildSnapshot } from './status/snapshot.js';
 import { createStamper } from './store/stamp.js';
 import { openStore, type EngineStore } from './storeHost/openStore.js';
-import { CatalogueSyncService } from './sync/catalogueSync.js';
-import { createRealtimeApplier } from './sync/realtimeApplier.js';
-import { SyncScheduler } from './sync/scheduler.js';
 import { listen } from './httpListener.js';
 import { PrivateChannel } from './privateChannel.js';
+import { buildRemoteParts, type DemoRemote, type RemoteParts } from './remoteParts.js';
+import { PauseState } from './sync/pauseState.js';
 
 export type { Engine, EngineOptions } from './engineTypes.js';
 
@@ -42,13 +39,6 @@ function defaultStaticDir(): string | null {
   return null;
 }
 
-interface DemoRemote {
-  apiUrl: string;
-  wsUrl: string;
-  baseUrl: string;
-  close(): Promise<void>;
-}
-
 export interface EngineInternals extends Engine {
   /** The built-in emulator in demo mode (tests inject faults through it). */
   readonly emulator: (DemoRemote & Record<string, unknown>) | null;
@@ -56,29 +46,42 @@ export interface EngineInternals extends Engine {
   readonly store: EngineStore;
 }
 
-export async function createEngine(config: Config, options: EngineOptions = {}): Promise<EngineInternals> {
+/** A stable object whose every property is read from whatever `current()` is now: routes keep one reference while the parts behind it are rebuilt. */
+function follow<T extends object>(current: () => T): T {
+  return new Proxy({} as T, {
+    get(_target, prop) {
+      const target = current();
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+export async function createEngine(initialConfig: Config, options: EngineOptions = {}): Promise<EngineInternals> {
+  let config = initialConfig;
   const clock: Clock = options.clock ?? systemClock;
-  const secrets = [config.apiToken, config.adminToken].filter((s): s is string => !!s);
-  const log: Logger = options.logger ?? createLogger({ logPath: config.logPath, level: config.logLevel, secrets }, 'engine');
+  const secrets = () => secretsOf(config);
+  const log: Logger = options.logger ?? createLogger({ logPath: config.logPath, level: config.logLevel, secrets: secrets() }, 'engine');
   // The level can be switched at run time (POST /api/admin/sync/log-level) when the engine made its logger.
   const logLevel = 'levelControl' in log ? (log as SwitchableLogger).levelControl : null;
-  const demoMode = config.apiUrl === null;
 
   let emulator: EngineInternals['emulator'] = null;
-  if (demoMode) {
-    const { startEmulator } = await import('../emulator/index.js');
-    emulator = (await startEmulator({ skills: config.demoSkills })) as unknown as NonNullable<EngineInternals['emulator']>;
-    log.warn('demo mode: no ATOM_SAAS_API_URL configured, syncing with the built-in Atom SaaS emulator', {
-      api_url: emulator.apiUrl,
-      skills: config.demoSkills,
-    });
+  /** The remote for a configuration: the emulator in demo mode (started once, kept while demo mode lasts). */
+  async function remoteFor(next: Config): Promise<{ apiUrl: string; wsUrl: string | null }> {
+    if (next.apiUrl !== null) return { apiUrl: next.apiUrl, wsUrl: next.wsUrl };
+    if (!emulator) {
+      const { startEmulator } = await import('../emulator/index.js');
+      emulator = (await startEmulator({ skills: next.demoSkills })) as unknown as NonNullable<EngineInternals['emulator']>;
+      log.warn('demo mode: no ATOM_SAAS_API_URL configured, syncing with the built-in Atom SaaS emulator', {
+        api_url: emulator.apiUrl,
+        skills: next.demoSkills,
+      });
+    }
+    return { apiUrl: emulator.apiUrl, wsUrl: emulator.wsUrl };
   }
-  const apiUrl = config.apiUrl ?? emulator!.apiUrl;
-  const wsUrl = demoMode ? emulator!.wsUrl : config.wsUrl;
 
   const events = new EngineEvents();
-  let sync: CatalogueSyncService | null = null;
-  let ratingService: RatingSyncService | null = null;
+  let parts: RemoteParts | null = null;
   const store = await openStore({
     file: config.dbPath,
     events,
@@ -90,98 +93,27 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       events.emit('store.busy', { since: since === null ? null : new Date(since).toISOString() });
       if (since !== null) return;
       // What a locked database held back runs now.
-      sync?.retryAfterBusy();
-      ratingService?.retryAfterBusy();
+      parts?.catalogue.retryAfterBusy();
+      parts?.ratings.retryAfterBusy();
     },
     onCheckpointError: (message, fallback) => events.emit('store.checkpoint_error', { message, fallback }),
   });
   const stamp = createStamper(() => clock.now());
-  const syncLog = log.child('sync');
-
-  const client = createMarketplaceClient({
-    apiUrl,
-    token: config.apiToken,
-    instanceId: config.instanceId,
-    timeoutMs: config.httpTimeoutMs,
-    clock,
-    log: syncLog,
-    onRetry: (error, _attempt, _delay, request) => sync?.recordError(operationForPath(request.path, request.method), error.kind, error.message),
-    onServerTime: (serverTimeMs) => sync?.noteServerTime(serverTimeMs),
-    onInvalidItem: (reason, skillId) => {
-      syncLog.warn('invalid item skipped', { skill_id: skillId ?? undefined, reason });
-      sync?.recordError('skills', 'invalid_item', `${skillId ?? 'item'}: ${reason}`);
-    },
-  });
-
   const conflicts = new ConflictsClient(store, events);
-  let scheduler: SyncScheduler | null = null;
-  sync = new CatalogueSyncService({
-    store,
-    client,
-    events,
-    clock,
-    log: syncLog,
-    stamp,
-    batchSize: config.syncBatchSize,
-    fullSyncIntervalMinutes: config.fullSyncIntervalMinutes,
-    enabled: config.syncEnabled,
-    demoMode,
-    nextSync: () => scheduler?.nextSync() ?? null,
-    paused: () => scheduler?.paused ?? false,
-  });
-  const catalogue = sync;
-  scheduler = new SyncScheduler({ sync: catalogue, intervalMinutes: config.syncIntervalMinutes, enabled: config.syncEnabled, clock, events, log: syncLog });
-  const ratings = new RatingSyncService({
-    store,
-    client,
-    events,
-    clock,
-    log: log.child('rating_sync'),
-    config: {
-      ratingBatchSize: config.ratingBatchSize,
-      ratingMaxAttempts: config.ratingMaxAttempts,
-      ratingSyncIntervalMinutes: config.ratingSyncIntervalMinutes,
-    },
-    enabled: config.syncEnabled,
-  });
-  const wsLog = log.child('websocket');
-  const realtime = new RealtimeClient({
-    url: wsUrl,
-    token: config.apiToken,
-    instanceId: config.instanceId,
-    enabled: config.wsEnabled,
-    backoffMaxSeconds: config.wsBackoffMaxSeconds,
-    clock,
-    log: wsLog,
-    events,
-    onMessage: createRealtimeApplier({
-      store,
-      stamp,
-      log: wsLog,
-      adjustSkillCount: (delta) => catalogue.adjustSkillCount(delta),
-      refreshCategoryCount: () => void catalogue.refreshCounts().catch(() => undefined),
-      applyRatingUpdate: (data) => ratings.applyRatingUpdate(data),
-      onFrameLost: () => catalogue.noteFrameLost(),
-    }),
-    onReconnected: () => startRun('websocket', 'gap-closing sync not started'),
-    onDropped: (reason, skillId) => {
-      if (skillId === null) return catalogue.recordError('websocket', 'invalid_response', reason);
-      // An invalid pushed skill is listed like an invalid listed one, and asked for again next run.
-      catalogue.recordInvalidItem(skillId, reason);
-    },
-  });
+  const pause = new PauseState({ clock, log: log.child('sync') });
+  const shared = { store, events, clock, log, stamp, pause };
+  parts = buildRemoteParts(config, await remoteFor(config), shared);
+  const current = (): RemoteParts => parts!;
 
-  ratingService = ratings;
-  await Promise.all([catalogue.init(), ratings.init(), conflicts.init()]);
-  const initialStatus = catalogue.status();
-  const startedAt = clock.now();
+  await Promise.all([parts.init(), conflicts.init()]);
+  const initialStatus = parts.catalogue.status();
   const health = new HealthMonitor({
     events,
     clock,
     thresholds: { syncIntervalMinutes: config.syncIntervalMinutes },
     syncEnabled: config.syncEnabled,
-    wsEnabled: config.wsEnabled && wsUrl !== null,
-    startedAtMs: startedAt,
+    wsEnabled: config.wsEnabled && parts.wsUrl !== null,
+    startedAtMs: clock.now(),
     lastSuccessAt: initialStatus.last_sync,
     consecutiveFailures: initialStatus.consecutive_failures,
   });
@@ -190,27 +122,23 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     skills_cached: initialStatus.skills_cached,
     categories_cached: initialStatus.categories_cached,
     last_success_seconds: initialStatus.last_sync ? Date.parse(initialStatus.last_sync) / 1000 : null,
-    rating_pending: ratings.status().pending_count,
-    failed_uploads: ratings.status().failed_count,
+    rating_pending: parts.ratings.status().pending_count,
+    failed_uploads: parts.ratings.status().failed_count,
     conflicts: conflicts.counts(),
   });
 
-  /** A run started from a callback (socket, startup, wake-up): its refusal or failure is logged, never thrown. */
-  function startRun(reason: 'websocket' | 'startup' | 'resume', refused: string): void {
-    catalogue.trigger('incremental', reason).then(
-      (outcome) => {
-        if (!outcome.accepted) syncLog.info(refused, { reason: outcome.reason });
-      },
-      (error: unknown) => syncLog.warn(refused, { error: errorMessage(error) }),
-    );
-  }
-
   const apiState: EngineSnapshot['api'] = { listening: false, url: null, error: null };
-  const services = { sync: catalogue, scheduler, websocket: realtime, ratings, conflicts };
+  const services: Engine['services'] = {
+    sync: follow(() => current().catalogue),
+    scheduler: follow(() => current().scheduler),
+    websocket: follow(() => current().realtime),
+    ratings: follow(() => current().ratings),
+    conflicts,
+  };
   const snapshot = (): EngineSnapshot =>
     buildSnapshot({
       nowMs: clock.now(),
-      demoMode,
+      demoMode: current().demoMode,
       services,
       health: health.health(clock.now()),
       api: apiState,
@@ -218,8 +146,63 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const staticDir = options.staticDir === undefined ? defaultStaticDir() : options.staticDir;
   const metricsCache = cachedRender(() => metrics.render(), events, clock);
   const scrape = { contentType: metrics.contentType, render: metricsCache.render };
+  const settingsSource = options.settings ?? null;
+  const currentPublicConfig = (): PublicConfig => publicConfig(config, current().apiUrl, current().wsUrl);
+
+  let started = false;
+  let stopped = false;
+  let reconfiguring: Promise<unknown> = Promise.resolve();
+
+  /** Saves a settings change and applies it: the remote parts are rebuilt when the change touches them. One change at a time. */
+  function reconfigure(update: unknown): Promise<PublicConfig> {
+    const next = reconfiguring.then(() => applySettings(update));
+    reconfiguring = next.catch(() => undefined);
+    return next;
+  }
+
+  async function applySettings(update: unknown): Promise<PublicConfig> {
+    if (stopped) throw new EngineError('stopping', 503, 'The engine is stopping; try again once it has started.');
+    const plan = planUpdate(settingsSource, config, update);
+    try {
+      settingsSource!.persistence.save(plan.saved);
+    } catch (error) {
+      // The desktop refuses to keep a token without a keychain: the sentence says what to do instead.
+      throw new EngineError('settings_not_saved', 400, errorMessage(error), { field: 'api_token' });
+    }
+    if (plan.changed.length === 0) return currentPublicConfig();
+    const before = config;
+    config = plan.config;
+    const remoteChanged = plan.changed.some((field) => !LOCAL_ONLY.has(field));
+    if (before.conflictStrategy !== config.conflictStrategy || before.conflictAutoCritical !== config.conflictAutoCritical) {
+      await store.write.conflicts.setStrategy(config.conflictStrategy, config.conflictAutoCritical);
+    }
+    health.reconfigure({ syncIntervalMinutes: config.syncIntervalMinutes, syncEnabled: config.syncEnabled });
+    metrics.setIntervalSeconds(config.syncIntervalMinutes * 60);
+    if (remoteChanged) await rebuildRemote(before);
+    log.info('settings changed', { fields: plan.changed, remote_restarted: remoteChanged });
+    events.emit('config.changed', { fields: plan.changed, remote_restarted: remoteChanged });
+    return currentPublicConfig();
+  }
+
+  /** Stops the old remote parts (a batch in flight commits or rolls back), builds new ones, and starts them if the engine runs. */
+  async function rebuildRemote(before: Config): Promise<void> {
+    await current().stop();
+    if (before.apiUrl === null && config.apiUrl !== null && emulator) {
+      await emulator.close();
+      emulator = null;
+    }
+    parts = buildRemoteParts(config, await remoteFor(config), shared);
+    await parts.init();
+    if (!started) return;
+    parts.start();
+    // Another remote, or the first one after demo mode: list everything, so what the old one left is swept.
+    parts.startRun('settings', before.apiUrl !== config.apiUrl ? 'full' : 'incremental');
+  }
+
   const app = createApi({
-    config,
+    get config() {
+      return config;
+    },
     services,
     health: () => health.health(clock.now()),
     snapshot,
@@ -227,7 +210,11 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     events,
     log: log.child('api'),
     logLevel,
-    publicConfig: () => publicConfig(config, apiUrl, wsUrl),
+    publicConfig: currentPublicConfig,
+    settings: {
+      describe: () => describeSettings(settingsSource, config),
+      update: reconfigure,
+    },
     staticDir,
     clock,
   });
@@ -235,18 +222,24 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const handler = withProbeFastPath(app, { configHost: config.host, health: () => health.health(clock.now()), metrics: scrape });
   const channel = new PrivateChannel(handler);
   let server: Server | null = null;
-  let started = false;
-  let stopped = false;
 
   const engine: EngineInternals = {
-    config,
+    get config() {
+      return config;
+    },
     events,
     log,
-    demoMode,
-    remote: { apiUrl, wsUrl },
+    get demoMode() {
+      return current().demoMode;
+    },
+    get remote() {
+      return { apiUrl: current().apiUrl, wsUrl: current().wsUrl };
+    },
     services,
     app,
-    emulator,
+    get emulator() {
+      return emulator;
+    },
     store,
     get url() {
       return apiState.url;
@@ -260,31 +253,27 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
           server = result.server;
           apiState.listening = true;
           apiState.url = result.url;
-          log.child('api').info('listening', { url: result.url, demo_mode: demoMode });
+          log.child('api').info('listening', { url: result.url, demo_mode: current().demoMode });
         } else {
           apiState.error = result.error;
           log.child('api').error('HTTP API not started; the engine keeps running', { error: result.error });
         }
       }
-      scheduler!.start();
-      ratings.start();
-      realtime.start();
-      if (options.syncOnStart !== false) startRun('startup', 'startup sync not started');
+      current().start();
+      if (options.syncOnStart !== false) current().startRun('startup');
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      scheduler!.stop();
-      realtime.stop();
-      await ratings.stop();
-      await catalogue.stop();
+      await reconfiguring;
+      await current().stop();
+      pause.dispose();
       if (server) {
         const s = server;
         server.closeAllConnections?.();
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
       await channel.close();
-      await client.close();
       health.dispose();
       metrics.dispose();
       metricsCache.dispose();
@@ -293,13 +282,28 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       log.info('stopped');
     },
     snapshot,
+    reconfigure,
     dispatch: (request) => channel.dispatch(request),
     notifyResumed() {
       log.info('system resumed from sleep: reconnecting and closing the gap');
       events.emit('system.resumed', { at: new Date(clock.now()).toISOString() });
-      realtime.reconnect();
-      startRun('resume', 'sync after resume not started');
+      current().realtime.reconnect();
+      current().startRun('resume');
     },
   };
   return engine;
+}
+
+/** Values the log must never show: tokens and proxy passwords. */
+function secretsOf(config: Config): string[] {
+  const proxyPasswords = [config.proxy.httpsProxy, config.proxy.httpProxy].flatMap((value) => {
+    if (value === null) return [];
+    try {
+      const password = new URL(value).password;
+      return password ? [password, decodeURIComponent(password)] : [];
+    } catch {
+      return [];
+    }
+  });
+  return [config.apiToken, config.adminToken, ...proxyPasswords].filter((s): s is string => !!s);
 }

@@ -29,8 +29,8 @@ export type TriggerOutcome =
   | { accepted: true; run_id: number; mode: SyncMode }
   | { accepted: false; reason: 'sync_in_progress' | 'disabled' | 'paused' | 'stopping'; run_id: number | null };
 
-/** Why a run starts: `database_free` is the run a locked database held back. */
-export type TriggerReason = 'manual' | 'schedule' | 'websocket' | 'startup' | 'resume' | 'database_free';
+/** Why a run starts: `database_free` is the run a locked database held back, `settings` the first after a settings change. */
+export type TriggerReason = 'manual' | 'schedule' | 'websocket' | 'startup' | 'resume' | 'database_free' | 'settings';
 
 /** Catalogue sync: skills and categories. */
 export interface CatalogueSync {
@@ -51,7 +51,9 @@ export interface CatalogueSync {
 export interface SchedulerControl {
   readonly running: boolean;
   readonly paused: boolean;
-  pause(): void;
+  /** Without `forMs`, until resumed; a timed pause ends by itself. */
+  pause(forMs?: number): void;
+  pausedUntil(): string | null;
   resume(): void;
   nextSync(): string | null;
 }

@@ -5,7 +5,7 @@
  * Time is passed in, so every rule is tested without waiting.
  */
 import type { EngineSnapshot, Severity } from '../../engine/contracts/api.js';
-import { formatAge } from './formatAge.js';
+import { formatAge } from '../../engine/status/formatAge.js';
 import type { AppRoute } from './routes.js';
 
 export const NOTIFICATION_LEVELS = ['all', 'errors', 'none'] as const;

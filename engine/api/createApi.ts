@@ -1,6 +1,7 @@
 import express, { Router, type Express } from 'express';
 import { conflictRoutes } from './conflictRoutes.js';
 import { logLevelRoutes } from './logLevelRoutes.js';
+import { settingsRoutes } from './settingsRoutes.js';
 import { errorHandler, methodNotAllowed, notFoundHandler } from './errors.js';
 import { liveEvents } from './liveEvents.js';
 import { monitoringRoutes } from './monitoringRoutes.js';
@@ -45,6 +46,7 @@ export function createApi(deps: ApiDeps): Express {
   admin.use(websocketRoutes(deps, log));
   admin.use(conflictRoutes(deps, log));
   admin.use(logLevelRoutes(deps, log));
+  admin.use(settingsRoutes(deps, log));
   admin
     .route('/events')
     .get(liveEvents({ events: deps.events, snapshot: deps.snapshot, clock: deps.clock, log, ...(deps.live ? { options: deps.live } : {}) }))

@@ -4,9 +4,12 @@ import type { Logger } from '../log/index.js';
 import type { TriggerOutcome } from '../services.js';
 import { apiError, methodNotAllowed } from './errors.js';
 import type { ApiDeps } from './types.js';
-import { enumQuery, intQuery, queryValue, quote } from './validate.js';
+import { z } from 'zod';
+import { enumQuery, intQuery, parseBody, queryValue, quote } from './validate.js';
 
 const MODES: readonly SyncMode[] = ['incremental', 'full'];
+/** `{minutes}` pauses for that long (at most a week); no body pauses until resumed. */
+const PAUSE_BODY = z.object({ minutes: z.number().int().min(1).max(10_080).optional() }).strict();
 
 function refusal(outcome: Extract<TriggerOutcome, { accepted: false }>) {
   switch (outcome.reason) {
@@ -26,8 +29,8 @@ function refusal(outcome: Extract<TriggerOutcome, { accepted: false }>) {
   }
 }
 
-/** Catalogue sync control and history: trigger, status, config, runs, errors, snapshot, pause/resume. */
-export function syncRoutes(deps: Pick<ApiDeps, 'services' | 'snapshot' | 'publicConfig'>, log: Logger): Router {
+/** Catalogue sync control and history: trigger, status, runs, errors, snapshot, pause/resume. */
+export function syncRoutes(deps: Pick<ApiDeps, 'services' | 'snapshot'>, log: Logger): Router {
   const { sync, scheduler } = deps.services;
   const router = Router();
 
@@ -44,7 +47,6 @@ export function syncRoutes(deps: Pick<ApiDeps, 'services' | 'snapshot' | 'public
     .all(methodNotAllowed('POST'));
 
   router.route('/status').get((_req, res) => void res.json(sync.status())).all(methodNotAllowed('GET'));
-  router.route('/config').get((_req, res) => void res.json(deps.publicConfig())).all(methodNotAllowed('GET'));
   router.route('/snapshot').get((_req, res) => void res.json(deps.snapshot())).all(methodNotAllowed('GET'));
   router
     .route('/errors')
@@ -67,10 +69,11 @@ export function syncRoutes(deps: Pick<ApiDeps, 'services' | 'snapshot' | 'public
 
   router
     .route('/pause')
-    .post((_req, res) => {
-      scheduler.pause();
-      log.info('scheduled sync paused');
-      res.status(202).json({ accepted: true, paused: true });
+    .post((req, res) => {
+      const body = parseBody(req, PAUSE_BODY);
+      scheduler.pause(body?.minutes === undefined ? undefined : body.minutes * 60_000);
+      log.info('scheduled sync paused', body?.minutes === undefined ? {} : { minutes: body.minutes });
+      res.status(202).json({ accepted: true, paused: true, paused_until: scheduler.pausedUntil() });
     })
     .all(methodNotAllowed('POST'));
   router

@@ -1,13 +1,14 @@
 import type { Clock } from '../clock.js';
-import type { Config } from '../config/index.js';
-import type { EngineSnapshot, HealthResponse } from '../contracts/api.js';
+import type { Config, PublicConfig } from '../config/index.js';
+import type { EngineSnapshot, HealthResponse, SettingsResponse } from '../contracts/api.js';
 import type { Engine } from '../engineTypes.js';
 import type { EngineEvents } from '../events.js';
 import type { LogLevelControl, Logger } from '../log/index.js';
 import type { LiveOptions } from './liveEvents.js';
 
 export interface ApiDeps {
-  config: Config;
+  /** The settings in force now (a getter: they change when a person saves new ones). */
+  readonly config: Config;
   services: Engine['services'];
   health: () => HealthResponse;
   snapshot: () => EngineSnapshot;
@@ -16,7 +17,12 @@ export interface ApiDeps {
   log: Logger;
   /** The running logger's level; null when the logger was handed in and cannot be switched. */
   logLevel?: LogLevelControl | null;
-  publicConfig: () => object;
+  publicConfig: () => PublicConfig;
+  /** Run-time settings: what can be changed, and the change itself (PUT /config). */
+  settings: {
+    describe(): SettingsResponse;
+    update(body: unknown): Promise<PublicConfig>;
+  };
   /** Built renderer served at `/`; null (or a missing folder) answers `/` with a pointer to the API. */
   staticDir: string | null;
   clock: Clock;

@@ -4,12 +4,18 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { ConfigError } from './errors.js';
 import { bool, int, oneOf, optionalStr, str, url, type Env } from './parse.js';
+import { CONFLICT_STRATEGIES, NOTIFICATION_SETTINGS, rangeOf, type ConflictStrategySetting, type NotificationSetting } from './settingFields.js';
 
-export const CONFLICT_STRATEGIES = ['manual', 'local_wins', 'remote_wins', 'merge'] as const;
-export type ConflictStrategySetting = (typeof CONFLICT_STRATEGIES)[number];
+export { CONFLICT_STRATEGIES, NOTIFICATION_SETTINGS, type ConflictStrategySetting, type NotificationSetting } from './settingFields.js';
 
-export const DEFAULT_API_URL = 'https://atomagentos.com/api/v1/marketplace';
-export const DEFAULT_WS_URL = 'wss://atomagentos.com/api/ws/satellite/connect';
+/** The socket's path on an Atom SaaS host (wss://atomagentos.com/api/ws/satellite/connect). */
+export const WS_PATH = '/api/ws/satellite/connect';
+
+/** Without ATOM_SAAS_WS_URL the socket lives on the API's host: a self-hosted Atom SaaS needs one URL, not two. */
+export function wsUrlFor(apiUrl: string): string {
+  const parsed = new URL(apiUrl);
+  return `${parsed.protocol === 'https:' ? 'wss' : 'ws'}://${parsed.host}${WS_PATH}`;
+}
 
 export interface Config {
   /** Marketplace base URL; null means demo mode (the emulator is started as the remote). */
@@ -41,6 +47,16 @@ export interface Config {
   readonly dbBusyLimitMs: number;
   /** Demo-mode catalogue size (emulator). */
   readonly demoSkills: number;
+  /** Which desktop notifications to show (the daemon shows none). */
+  readonly notifications: NotificationSetting;
+  /** Forward proxy for Atom SaaS (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); credentials in a proxy URL are a secret. */
+  readonly proxy: ProxySettings;
+}
+
+export interface ProxySettings {
+  readonly httpsProxy: string | null;
+  readonly httpProxy: string | null;
+  readonly noProxy: string | null;
 }
 
 export const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -76,16 +92,16 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
     (apiToken ? createHash('sha256').update(apiToken).digest('hex').slice(0, 32) : 'atom-sync-local');
   return {
     apiUrl,
-    wsUrl: apiUrl === null ? wsUrl : (wsUrl ?? DEFAULT_WS_URL),
+    wsUrl: apiUrl === null ? wsUrl : (wsUrl ?? wsUrlFor(apiUrl)),
     apiToken,
     instanceId,
-    syncIntervalMinutes: int(env, 'ATOM_SAAS_SYNC_INTERVAL_MINUTES', 30, 1, 10_080),
-    syncBatchSize: int(env, 'ATOM_SAAS_SYNC_BATCH_SIZE', 100, 1, 1000),
-    fullSyncIntervalMinutes: int(env, 'ATOM_SAAS_FULL_SYNC_INTERVAL_MINUTES', 1440, 1, 525_600),
-    ratingSyncIntervalMinutes: int(env, 'ATOM_SAAS_RATING_SYNC_INTERVAL_MINUTES', 30, 1, 10_080),
-    ratingBatchSize: int(env, 'ATOM_SAAS_RATING_BATCH_SIZE', 100, 1, 1000),
-    ratingMaxAttempts: int(env, 'ATOM_SAAS_RATING_MAX_ATTEMPTS', 5, 1, 100),
-    wsBackoffMaxSeconds: int(env, 'ATOM_SAAS_WS_BACKOFF_MAX_SECONDS', 30, 1, 3600),
+    syncIntervalMinutes: int(env, 'ATOM_SAAS_SYNC_INTERVAL_MINUTES', 30, ...rangeOf('ATOM_SAAS_SYNC_INTERVAL_MINUTES')),
+    syncBatchSize: int(env, 'ATOM_SAAS_SYNC_BATCH_SIZE', 100, ...rangeOf('ATOM_SAAS_SYNC_BATCH_SIZE')),
+    fullSyncIntervalMinutes: int(env, 'ATOM_SAAS_FULL_SYNC_INTERVAL_MINUTES', 1440, ...rangeOf('ATOM_SAAS_FULL_SYNC_INTERVAL_MINUTES')),
+    ratingSyncIntervalMinutes: int(env, 'ATOM_SAAS_RATING_SYNC_INTERVAL_MINUTES', 30, ...rangeOf('ATOM_SAAS_RATING_SYNC_INTERVAL_MINUTES')),
+    ratingBatchSize: int(env, 'ATOM_SAAS_RATING_BATCH_SIZE', 100, ...rangeOf('ATOM_SAAS_RATING_BATCH_SIZE')),
+    ratingMaxAttempts: int(env, 'ATOM_SAAS_RATING_MAX_ATTEMPTS', 5, ...rangeOf('ATOM_SAAS_RATING_MAX_ATTEMPTS')),
+    wsBackoffMaxSeconds: int(env, 'ATOM_SAAS_WS_BACKOFF_MAX_SECONDS', 30, ...rangeOf('ATOM_SAAS_WS_BACKOFF_MAX_SECONDS')),
     wsEnabled: bool(env, 'ATOM_SAAS_WS_ENABLED', true),
     syncEnabled: bool(env, 'ATOM_SAAS_SYNC_ENABLED', true),
     conflictStrategy: oneOf(env, 'ATOM_SAAS_CONFLICT_STRATEGY', 'manual', CONFLICT_STRATEGIES),
@@ -96,10 +112,36 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
     dbPath: path.resolve(cwd, str(env, 'ATOM_DB_PATH', './atom_dev.db')),
     logPath: path.resolve(cwd, str(env, 'ATOM_LOG_PATH', 'logs/atom.log')),
     logLevel: oneOf(env, 'ATOM_LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug'] as const),
-    httpTimeoutMs: int(env, 'ATOM_SAAS_HTTP_TIMEOUT_SECONDS', 30, 1, 600) * 1000,
+    httpTimeoutMs: int(env, 'ATOM_SAAS_HTTP_TIMEOUT_SECONDS', 30, ...rangeOf('ATOM_SAAS_HTTP_TIMEOUT_SECONDS')) * 1000,
     dbBusyLimitMs: int(env, 'ATOM_DB_BUSY_TIMEOUT_SECONDS', 15, 1, 600) * 1000,
     demoSkills: int(env, 'ATOM_DEMO_SKILLS', 500, 1, 1_000_000),
+    notifications: oneOf(env, 'ATOM_SYNC_NOTIFICATIONS', 'all', NOTIFICATION_SETTINGS),
+    proxy: proxySettings(env),
   };
+}
+
+/** The usual proxy variables; the upper-case name wins, as curl reads them. */
+function proxySettings(env: Env): ProxySettings {
+  const either = (name: string) => (optionalStr(env, name) !== null ? name : name.toLowerCase());
+  return {
+    httpsProxy: url(env, either('HTTPS_PROXY'), ['http', 'https']),
+    httpProxy: url(env, either('HTTP_PROXY'), ['http', 'https']),
+    noProxy: optionalStr(env, either('NO_PROXY')),
+  };
+}
+
+/** A proxy URL without its user and password, fit for a log, the API or a support bundle. */
+export function redactUrl(value: string | null): string | null {
+  if (value === null) return null;
+  try {
+    const parsed = new URL(value);
+    if (!parsed.username && !parsed.password) return value;
+    parsed.username = '***';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '***';
+  }
 }
 
 /** The settings an operator may see: never the tokens. */
@@ -128,6 +170,10 @@ export function publicConfig(config: Config, demoApiUrl?: string | null, demoWsU
     instance_id: config.instanceId,
     token_configured: config.apiToken !== null,
     admin_token_configured: config.adminToken !== null,
+    notifications: config.notifications,
+    https_proxy: redactUrl(config.proxy.httpsProxy),
+    http_proxy: redactUrl(config.proxy.httpProxy),
+    no_proxy: config.proxy.noProxy,
   };
 }
 export type PublicConfig = ReturnType<typeof publicConfig>;

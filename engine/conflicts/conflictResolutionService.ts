@@ -54,10 +54,14 @@ export class ConflictResolutionService implements ConflictDetector {
   private readonly repo: ConflictsRepo;
   private readonly skills: SkillsRepo;
   private readonly stamper: () => string;
+  private strategy: ConflictStrategySetting;
+  private autoCritical: boolean;
 
   constructor(private readonly deps: ConflictServiceDeps) {
     this.repo = deps.repos.conflicts;
     this.skills = deps.repos.skills;
+    this.strategy = deps.strategy;
+    this.autoCritical = deps.autoCritical ?? false;
     this.stamper = createStamper(() => deps.clock.now());
   }
 
@@ -113,16 +117,22 @@ export class ConflictResolutionService implements ConflictDetector {
     return id;
   }
 
+  /** A settings change: conflicts detected from now on follow the new strategy. */
+  setStrategy(strategy: ConflictStrategySetting, autoCritical: boolean): void {
+    this.strategy = strategy;
+    this.autoCritical = autoCritical;
+  }
+
   /**
    * Applies the configured strategy at once. A merge with clashes (or after a deletion) stays
    * open, and so does anything that would apply a version downgrade or throw away a critical local
    * edit (code, command, local_files), unless the operator opted in (ATOM_SAAS_CONFLICT_AUTO_CRITICAL).
    */
   private autoResolve(id: number, found: Pick<ConflictFound, 'clashes' | 'state' | 'localSeverity'>, now: string): ResolutionStrategy | null {
-    const strategy = this.deps.strategy;
+    const strategy = this.strategy;
     const deletion = found.state.conflict_type === 'deleted_remotely';
     if (strategy === 'manual' || (strategy === 'merge' && (found.clashes.length > 0 || deletion))) return null;
-    if (!this.deps.autoCritical && strategy !== 'local_wins') {
+    if (!this.autoCritical && strategy !== 'local_wins') {
       const critical = found.state.severity === 'critical' || found.localSeverity === 'critical';
       if (critical || found.state.conflict_type === 'version_regression') {
         this.deps.log.warn('conflict left for a person: the automatic strategy would apply a critical change', {

@@ -16,6 +16,8 @@ export type ErrorKind =
   | 'database'
   /** Another process held the database lock past the store's limit; the work is retried. */
   | 'database_busy'
+  /** A forward proxy asked for credentials (407) that were missing or wrong. */
+  | 'proxy_auth'
   | 'internal';
 
 export type SyncOperation =
@@ -65,6 +67,8 @@ export interface SyncProgress {
 export interface SyncStatusResponse {
   status: 'idle' | 'syncing' | 'disabled';
   paused: boolean;
+  /** When a timed pause ends by itself; null for no pause or a pause until resumed. */
+  paused_until: string | null;
   mode: SyncMode | null;
   run_id: number | null;
   last_sync: string | null;
@@ -243,7 +247,8 @@ export type LiveEventName =
   | 'websocket.state'
   | 'ratings.status'
   | 'conflicts.counts'
-  | 'sync.error';
+  | 'sync.error'
+  | 'config.changed';
 
 /** Engine events passed through to live clients (SSE and the desktop bridge) under these names. */
 export const LIVE_FORWARDED = {
@@ -253,6 +258,7 @@ export const LIVE_FORWARDED = {
   'ratings.status': 'ratings.status',
   'conflicts.counts': 'conflicts.counts',
   'sync.error': 'sync.error',
+  'config.changed': 'config.changed',
 } as const satisfies Record<string, LiveEventName>;
 
 export interface ConflictCounts {
@@ -274,4 +280,68 @@ export interface EngineSnapshot {
   conflicts: ConflictCounts;
   /** Where the HTTP API listens, or why it could not (port taken). */
   api: { listening: boolean; url: string | null; error: string | null };
+}
+
+/** How a setting came to have its value: the environment wins and cannot be changed from here. */
+export type SettingSource = 'environment' | 'saved' | 'default';
+
+/** One field of GET /api/admin/sync/settings, named as GET /config names it (`api_token` for the token). */
+export interface SettingField {
+  name: string;
+  /** The variable that sets it (`ATOM_SAAS_SYNC_INTERVAL_MINUTES`). */
+  env: string;
+  label: string;
+  type: 'url' | 'integer' | 'boolean' | 'choice' | 'secret';
+  /** Always null for a secret: it is never sent back. */
+  value: string | number | boolean | null;
+  /** For a secret: whether one is set. */
+  configured?: boolean;
+  source: SettingSource;
+  /** False when the environment sets it or the engine cannot save settings. */
+  editable: boolean;
+  min?: number;
+  max?: number;
+  unit?: string;
+  choices?: readonly string[];
+  help?: string;
+}
+
+/** GET /api/admin/sync/settings */
+export interface SettingsResponse {
+  fields: SettingField[];
+  /** False when this engine was given fixed settings; `reason` says why. */
+  can_save: boolean;
+  reason: string | null;
+}
+
+/**
+ * PUT /api/admin/sync/config: a partial object of editable fields (null puts a field back to its
+ * default; `api_token: null` forgets the token). 200 with the new public config, or 400
+ * `{error: "invalid_setting", detail, field}` naming the first bad field.
+ */
+export type ConfigUpdate = Readonly<Record<string, string | number | boolean | null>>;
+
+/** What a test connection found, in words a person can act on. */
+export type ConnectionOutcome =
+  | 'ok'
+  | 'auth'
+  | 'host_not_found'
+  | 'tls'
+  | 'proxy_auth'
+  | 'timeout'
+  | 'unreachable'
+  | 'http_error'
+  | 'invalid_response';
+
+/** POST /api/admin/sync/test-connection (body: `{api_url?, api_token?}`; omitted fields use the saved ones). */
+export interface ConnectionTestResult {
+  ok: boolean;
+  outcome: ConnectionOutcome;
+  /** One plain sentence: what happened and what to do. */
+  message: string;
+  /** The HTTP status the remote (or the proxy) answered, when it answered. */
+  status: number | null;
+  /** Skills in the remote catalogue, when the call worked. */
+  catalogue_size: number | null;
+  elapsed_ms: number;
 }

@@ -78,6 +78,14 @@ export class HealthMonitor {
     return computeHealth({ ...this.input, recentErrors: this.errors.count(nowMs) }, this.options.thresholds, nowMs);
   }
 
+  /** A settings change: the interval that makes a sync late, and whether sync runs at all. */
+  reconfigure(change: { syncIntervalMinutes: number; syncEnabled: boolean }): void {
+    this.options.thresholds = { ...this.options.thresholds, syncIntervalMinutes: change.syncIntervalMinutes };
+    this.input.syncEnabled = change.syncEnabled;
+    // A new token has not been refused yet.
+    this.input.authFailed = false;
+  }
+
   /** Stops listening (engine stop). */
   dispose(): void {
     this.offs.forEach((off) => off());

@@ -18,8 +18,8 @@ export interface LoggerOptions {
   /** File written with size rotation; null logs to stderr only. */
   logPath: string | null;
   level?: LogLevel;
-  /** Values never to be written (tokens). */
-  secrets?: readonly string[];
+  /** Values never to be written (tokens); a function when they can change (a new token saved from the UI). */
+  secrets?: readonly string[] | (() => readonly string[]);
   /** Also write to stderr (default true). */
   stderr?: boolean;
   /** Rotate past this size (bytes): the old file becomes `atom.old.log`. */
@@ -50,7 +50,8 @@ export function createLogger(options: LoggerOptions, scope = 'engine'): Switchab
       threshold = LEVELS.indexOf(level);
     },
   };
-  const secrets = (options.secrets ?? []).filter((s) => s.length > 0);
+  const given = options.secrets ?? [];
+  const secrets = (): readonly string[] => (typeof given === 'function' ? given() : given).filter((s) => s.length > 0);
   const sink = electronLog.create({ logId: `atom-sync-${++instances}` });
   const transports = sink.transports as unknown as Record<string, unknown>;
   transports.console = null;
@@ -70,7 +71,7 @@ export function createLogger(options: LoggerOptions, scope = 'engine'): Switchab
 
   const write = (level: LogLevel, lineScope: string, message: string, fields?: LogFields) => {
     if (LEVELS.indexOf(level) > threshold) return;
-    const line = redact(formatLine(new Date(), level, lineScope, message, fields), secrets);
+    const line = redact(formatLine(new Date(), level, lineScope, message, fields), secrets());
     if (toStderr) process.stderr.write(`${line}\n`);
     if (options.logPath) sink[level](line);
   };

@@ -38,6 +38,8 @@ export interface SyncMetrics {
   readonly contentType: string;
   /** Initial gauge values read from the store at start; events keep them current afterwards. */
   init(values: SyncMetricsInit): void;
+  /** A settings change moved the sync interval. */
+  setIntervalSeconds(seconds: number): void;
   render(): Promise<string>;
   /** Stops listening to events. */
   dispose(): void;
@@ -141,6 +143,9 @@ export function createSyncMetrics(events: EngineEvents, opts: SyncMetricsOptions
       m.ratingPending.set(values.rating_pending);
       m.ratingFailed.set(values.failed_uploads);
       setConflictGauge(m, values.conflicts);
+    },
+    setIntervalSeconds(seconds) {
+      m.syncInterval.set(seconds);
     },
     render: () => {
       m.databaseLocked.set(lockedSince === null ? 0 : Math.max(0, (clock.now() - lockedSince) / 1000));

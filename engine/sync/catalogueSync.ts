@@ -31,6 +31,7 @@ export interface CatalogueSyncDeps {
   /** When the next scheduled run is (from the scheduler), for status. */
   nextSync?: () => string | null;
   paused?: () => boolean;
+  pausedUntil?: () => string | null;
 }
 
 interface ActiveRun {
@@ -358,6 +359,7 @@ export class CatalogueSyncService implements CatalogueSync {
     return {
       status: !this.deps.enabled ? 'disabled' : this.active ? 'syncing' : 'idle',
       paused: this.deps.paused?.() ?? false,
+      paused_until: this.deps.pausedUntil?.() ?? null,
       mode: this.active?.mode ?? null,
       run_id: this.active?.id ?? null,
       last_sync: lastSync,

@@ -1,21 +1,11 @@
 import { errorMessage } from '../errors.js';
-import schedule from 'node-schedule';
 import type { Clock } from '../clock.js';
 import type { EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';
 import type { CatalogueSync, SchedulerControl } from '../services.js';
 
-/** Arms one callback at a date; node-schedule in the product, a manual timer in tests. */
-export interface TimerScheduler {
-  at(date: Date, fn: () => void): { cancel(): void };
-}
-
-export const nodeScheduleTimer: TimerScheduler = {
-  at(date, fn) {
-    const job = schedule.scheduleJob(date, fn);
-    return { cancel: () => void job?.cancel() };
-  },
-};
+import type { PauseState } from './pauseState.js';
+import { nodeScheduleTimer, type TimerScheduler } from './timer.js';
 
 export interface SyncSchedulerDeps {
   sync: Pick<CatalogueSync, 'trigger'>;
@@ -24,6 +14,8 @@ export interface SyncSchedulerDeps {
   clock: Clock;
   events: EngineEvents;
   log: Logger;
+  /** The engine's one pause, shared with whatever scheduler runs next. */
+  pause: PauseState;
   timer?: TimerScheduler;
 }
 
@@ -35,8 +27,8 @@ export class SyncScheduler implements SchedulerControl {
   private job: { cancel(): void } | null = null;
   private next: Date | null = null;
   private isRunning = false;
-  private isPaused = false;
   private readonly timer: TimerScheduler;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly deps: SyncSchedulerDeps) {
     this.timer = deps.timer ?? nodeScheduleTimer;
@@ -47,12 +39,17 @@ export class SyncScheduler implements SchedulerControl {
   }
 
   get paused(): boolean {
-    return this.isPaused;
+    return this.deps.pause.paused;
+  }
+
+  pausedUntil(): string | null {
+    return this.deps.pause.until();
   }
 
   start(): void {
     if (!this.deps.enabled || this.isRunning) return;
     this.isRunning = true;
+    this.unsubscribe = this.deps.pause.onChange(() => this.announce());
     this.arm();
     this.deps.log.info('sync scheduler started', { interval_minutes: this.deps.intervalMinutes, next_sync: this.nextSync() });
   }
@@ -61,27 +58,23 @@ export class SyncScheduler implements SchedulerControl {
     this.job?.cancel();
     this.job = null;
     this.next = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     if (this.isRunning) this.deps.log.info('sync scheduler stopped');
     this.isRunning = false;
     this.announce();
   }
 
-  pause(): void {
-    if (this.isPaused) return;
-    this.isPaused = true;
-    this.deps.log.info('sync paused by user');
-    this.announce();
+  pause(forMs?: number): void {
+    this.deps.pause.pause(forMs);
   }
 
   resume(): void {
-    if (!this.isPaused) return;
-    this.isPaused = false;
-    this.deps.log.info('sync resumed by user');
-    this.announce();
+    this.deps.pause.resume();
   }
 
   nextSync(): string | null {
-    return this.isRunning && !this.isPaused && this.next ? this.next.toISOString() : null;
+    return this.isRunning && !this.paused && this.next ? this.next.toISOString() : null;
   }
 
   private arm(): void {
@@ -92,7 +85,7 @@ export class SyncScheduler implements SchedulerControl {
 
   private tick(): void {
     if (!this.isRunning) return;
-    if (!this.isPaused) {
+    if (!this.paused) {
       // A store that cannot record the run (locked past the limit) fails this tick, not the process.
       this.deps.sync.trigger('incremental', 'schedule').then(
         (outcome) => {
@@ -105,6 +98,6 @@ export class SyncScheduler implements SchedulerControl {
   }
 
   private announce(): void {
-    this.deps.events.emit('scheduler.state', { running: this.isRunning, next_sync: this.nextSync(), paused: this.isPaused });
+    this.deps.events.emit('scheduler.state', { running: this.isRunning, next_sync: this.nextSync(), paused: this.paused });
   }
 }

@@ -15,7 +15,7 @@ function snap(over: Over = {}): EngineSnapshot {
     at: new Date(T0).toISOString(),
     demo_mode: false,
     sync: {
-      status: 'idle', paused: false, mode: null, run_id: null, last_sync: new Date(T0).toISOString(), sync_age_minutes: 0,
+      status: 'idle', paused: false, paused_until: null, mode: null, run_id: null, last_sync: new Date(T0).toISOString(), sync_age_minutes: 0,
       skills_cached: 10, categories_cached: 2, last_error: null, last_error_kind: null, next_sync: null, progress: null,
       consecutive_failures: 0, invalid_items: 0, demo_mode: false, ...over.sync,
     },
