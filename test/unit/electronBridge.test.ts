@@ -95,6 +95,7 @@ describe('live events', () => {
       'ratings.status': 'ratings.status',
       'conflicts.counts': 'conflicts.counts',
       'sync.error': 'sync.error',
+      'config.changed': 'config.changed',
     });
   });
 });
