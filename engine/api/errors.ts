@@ -60,6 +60,10 @@ function fromRemote(err: RemoteError): { status: number; code: string; detail: s
   if (err.kind === 'auth') {
     return { status: 503, code: 'remote_auth_failed', detail: 'Atom SaaS refused the API token; check ATOM_SAAS_API_TOKEN and try again.' };
   }
+  if (err.kind === 'proxy_auth') {
+    // The message names the proxy (never its password) and says where the credentials go.
+    return { status: 503, code: 'proxy_auth_required', detail: err.message };
+  }
   if (err.transient) {
     return { status: 503, code: 'remote_unavailable', detail: `Atom SaaS is not reachable right now (${err.kind}); try again later.` };
   }

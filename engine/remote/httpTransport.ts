@@ -1,8 +1,10 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { sleep, type Clock } from '../clock.js';
+import { redactUrl, type ProxySettings } from '../config/index.js';
 import { RemoteError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { backoffDelay, DEFAULT_RETRY, kindForNetworkError, kindForStatus, parseRetryAfter, type RetryPolicy } from './retryPolicy.js';
+import { createHttpDispatcher, isProxyAuthRefusal, proxyAuthMessage, proxyFor, proxyRefusalStatus, type ProxyRoute } from './proxy.js';
 import { ServerClockOffset } from './serverClockOffset.js';
 
 export interface HttpTransportOptions {
@@ -18,6 +20,8 @@ export interface HttpTransportOptions {
   onRetry?: (error: RemoteError, attempt: number, delayMs: number, request: { path: string; method: string }) => void;
   /** The server's clock (its Date header, ms) on every answer: the catalogue sync watches it step back. */
   onServerTime?: (serverTimeMs: number) => void;
+  /** Forward proxy (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); none when absent. */
+  proxy?: ProxySettings;
 }
 
 export interface JsonResponse {
@@ -61,11 +65,14 @@ export class HttpTransport {
   private readonly retry: RetryPolicy;
   private readonly random: () => number;
   private readonly headers: Record<string, string>;
+  /** The proxy the calls go through (null: direct), named in a 407's message. */
+  private readonly proxyRoute: ProxyRoute | null;
   /** Fed with every Date header here, and by the client with the stamps its answers carry. */
   readonly serverClock = new ServerClockOffset();
 
   constructor(private readonly options: HttpTransportOptions) {
-    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 8, pipelining: 1 });
+    this.agent = createHttpDispatcher(options.proxy, { keepAliveTimeout: 30_000, connections: 8, pipelining: 1 });
+    this.proxyRoute = proxyFor(options.baseUrl, options.proxy);
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.random = options.random ?? Math.random;
     this.headers = {
@@ -124,7 +131,7 @@ export class HttpTransport {
         signal,
       });
     } catch (error) {
-      throw new RemoteError(kindForNetworkError(error), `${method} ${path}: ${(error as Error).message}`);
+      throw this.proxyRefusal(error, method, path) ?? new RemoteError(kindForNetworkError(error), `${method} ${path}: ${(error as Error).message}`);
     }
     const { statusCode } = response;
     const serverTime = parseDate(response.headers.date);
@@ -139,6 +146,7 @@ export class HttpTransport {
     } catch (error) {
       throw new RemoteError(kindForNetworkError(error), `${method} ${path}: connection lost mid-body (${(error as Error).message})`, statusCode);
     }
+    if (statusCode === 407) throw new RemoteError('proxy_auth', proxyAuthMessage(this.proxyRoute), 407);
     if (statusCode >= 400 && !passStatuses.includes(statusCode)) {
       const retryAfter = parseRetryAfter(response.headers['retry-after'], this.options.clock.now());
       throw new RemoteError(kindForStatus(statusCode), `${method} ${path}: HTTP ${statusCode}${detailOf(text)}`, statusCode, retryAfter);
@@ -152,6 +160,19 @@ export class HttpTransport {
       }
     }
     return { status: statusCode, body: parsed, serverTime };
+  }
+
+  /**
+   * The proxy refused the tunnel: asking for credentials is its own kind (never retried: more
+   * tries with the same ones cannot help, and may lock the account behind them); a 5xx is the
+   * proxy being unwell, retried like the server's; any other refusal is a rule of the proxy's.
+   */
+  private proxyRefusal(error: unknown, method: string, path: string): RemoteError | null {
+    const status = proxyRefusalStatus(error);
+    if (status === null) return null;
+    if (isProxyAuthRefusal(status)) return new RemoteError('proxy_auth', proxyAuthMessage(this.proxyRoute, status), status);
+    const where = this.proxyRoute ? `the proxy at ${redactUrl(this.proxyRoute.url)}` : 'the proxy';
+    return new RemoteError(status >= 500 ? 'unavailable' : 'rejected', `${method} ${path}: ${where} refused the connection with HTTP ${status}`, status);
   }
 
   async close(): Promise<void> {

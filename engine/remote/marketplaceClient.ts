@@ -13,6 +13,7 @@ import { instant, laterStamp } from './keysetCursor.js';
 import { validateCategory, validateRating, validateSkillEntry } from './skillValidation.js';
 import type { MarketplaceClient, RateResult, RatingPage, RatingPageQuery, SkillLookup, SkillPage, SkillPageQuery } from './types.js';
 
+/** `proxy` (from Config.proxy) routes every call as HTTPS_PROXY, HTTP_PROXY and NO_PROXY say. */
 export interface MarketplaceClientOptions extends Omit<HttpTransportOptions, 'baseUrl'> {
   apiUrl: string;
   /** An item skipped as invalid (counted as sync_errors_total{kind="invalid_item"}). */

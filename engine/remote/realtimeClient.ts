@@ -1,10 +1,12 @@
 import WebSocket from 'ws';
 import { isoNow, type Clock, type TimerHandle } from '../clock.js';
+import { redactUrl, type ProxySettings } from '../config/index.js';
 import type { WebSocketState, WebSocketStatusResponse } from '../contracts/api.js';
 import type { WsMessage } from '../contracts/remote.js';
 import type { EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';
 import type { WebSocketControl } from '../services.js';
+import { createWsProxy, isProxyAuthRefusal, proxyAuthMessage, type WsProxy } from './proxy.js';
 import { parseRetryAfter } from './retryPolicy.js';
 import { validateSkillEntry } from './skillValidation.js';
 import { wsBackoffDelay } from './wsBackoff.js';
@@ -31,7 +33,12 @@ export interface RealtimeClientDeps {
   onReconnected: () => void;
   /** A frame was dropped (malformed, oversize, unknown type); `skillId` when an invalid skill could be named. */
   onDropped?: (reason: string, skillId: string | null) => void;
+  /** Forward proxy (HTTPS_PROXY for wss://, HTTP_PROXY for ws://, NO_PROXY); none when absent. */
+  proxy?: ProxySettings;
 }
+
+/** Why an upgrade was refused, when the refusal changes what we do next. */
+type Refusal = 'auth' | 'proxy_auth' | null;
 
 const MESSAGE_TYPES = new Set(['skill_update', 'skill_delete', 'category_update', 'rating_update', 'ping', 'pong']);
 
@@ -90,6 +97,8 @@ export class RealtimeClient implements WebSocketControl {
   private retryTimer: TimerHandle | null = null;
   private heartbeatTimer: TimerHandle | null = null;
   private readonly random: () => number;
+  /** The CONNECT tunnel when the socket goes through a proxy (one for the client's life). */
+  private proxy: WsProxy | null | undefined;
 
   constructor(private readonly deps: RealtimeClientDeps) {
     this.state = deps.enabled && deps.url ? 'backoff' : 'disabled';
@@ -156,18 +165,26 @@ export class RealtimeClient implements WebSocketControl {
       headers['x-api-token'] = this.deps.token;
     }
     // Frames past our limit are dropped by us, not by ws (which would close the connection).
-    const socket = new WebSocket(url, { headers, maxPayload: 16 * MAX_MESSAGE_BYTES, handshakeTimeout: 15_000 });
+    if (this.proxy === undefined) this.proxy = createWsProxy(url, this.deps.proxy);
+    const proxy = this.proxy;
+    const socket = new WebSocket(url, { headers, maxPayload: 16 * MAX_MESSAGE_BYTES, handshakeTimeout: 15_000, agent: proxy?.agent });
     this.socket = socket;
     socket.on('open', () => this.onOpen(socket));
     socket.on('message', (data, isBinary) => this.onFrame(socket, data as Buffer, isBinary));
-    socket.on('unexpected-response', (_req, res) => {
+    socket.on('unexpected-response', (req, res) => {
       const status = res.statusCode ?? 0;
       const retryAfter = parseRetryAfter(res.headers['retry-after'], this.deps.clock.now());
       res.resume();
-      this.onClosed(socket, `upgrade refused with HTTP ${status}`, status === 401 || status === 403, retryAfter);
+      // A refused tunnel reaches us here too, as the proxy's answer: never taken for the server's.
+      if (proxy && proxy.refusal(req) !== null) {
+        if (isProxyAuthRefusal(status)) return this.onClosed(socket, proxyAuthMessage(proxy.route, status), 'proxy_auth', retryAfter);
+        return this.onClosed(socket, `the proxy at ${redactUrl(proxy.route.url)} refused the tunnel with HTTP ${status}`, null, retryAfter);
+      }
+      if (status === 407) return this.onClosed(socket, proxyAuthMessage(proxy?.route ?? null, status), 'proxy_auth', retryAfter);
+      this.onClosed(socket, `upgrade refused with HTTP ${status}`, status === 401 || status === 403 ? 'auth' : null, retryAfter);
     });
-    socket.on('error', (error) => this.onClosed(socket, error.message, false, null));
-    socket.on('close', (code) => this.onClosed(socket, `closed (code ${code})`, false, null));
+    socket.on('error', (error) => this.onClosed(socket, error.message, null, null));
+    socket.on('close', (code) => this.onClosed(socket, `closed (code ${code})`, null, null));
   }
 
   private onOpen(socket: WebSocket): void {
@@ -215,7 +232,7 @@ export class RealtimeClient implements WebSocketControl {
     this.deps.onDropped?.(reason, skillId);
   }
 
-  private onClosed(socket: WebSocket, reason: string, authRefused: boolean, retryAfterMs: number | null): void {
+  private onClosed(socket: WebSocket, reason: string, refusal: Refusal, retryAfterMs: number | null): void {
     if (socket !== this.socket) return;
     this.socket = null;
     socket.removeAllListeners();
@@ -227,13 +244,17 @@ export class RealtimeClient implements WebSocketControl {
     this.clearTimers();
     this.lastError = reason;
     if (this.stopped) return;
-    if (authRefused) {
+    if (refusal === 'auth') {
       this.setState('auth_failed');
       this.deps.log.error('websocket refused: authentication failed; not retrying until credentials change or a manual reconnect', { error: reason });
       return;
     }
+    if (refusal === 'proxy_auth') this.deps.log.error('websocket refused by the proxy: credentials missing or wrong', { error: reason });
     if (wasConnected && stableFor >= STABLE_AFTER_MS) this.attempts = 0;
-    const delay = wsBackoffDelay(Math.max(1, this.attempts), this.deps.backoffMaxSeconds, this.random, retryAfterMs);
+    // The token is not in question, so not auth_failed; but each try with the same proxy
+    // credentials fails alike (and may lock the account behind them): wait the longest step.
+    const attempt = refusal === 'proxy_auth' ? Number.MAX_SAFE_INTEGER : Math.max(1, this.attempts);
+    const delay = wsBackoffDelay(attempt, this.deps.backoffMaxSeconds, this.random, retryAfterMs);
     this.nextRetryAt = this.deps.clock.now() + delay;
     this.setState('backoff');
     this.deps.log.warn('websocket disconnected, retrying', { error: reason, delay_ms: delay, attempt: this.attempts });
@@ -249,7 +270,7 @@ export class RealtimeClient implements WebSocketControl {
       const socket = this.socket;
       if (!socket || this.state !== 'connected') return;
       if (this.deps.clock.now() - this.lastFrameAt >= DEAD_AFTER_MS) {
-        this.onClosed(socket, 'no frame for 60 s (dead connection)', false, null);
+        this.onClosed(socket, 'no frame for 60 s (dead connection)', null, null);
         return;
       }
       socket.send(JSON.stringify({ type: 'ping', timestamp: isoNow(this.deps.clock) }));

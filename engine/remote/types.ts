@@ -74,7 +74,8 @@ export interface SkillPage {
  * Typed calls to the Atom SaaS marketplace. Transient failures (5xx, 429, timeouts, resets,
  * malformed bodies) are retried inside with backoff and Retry-After; what escapes is a
  * RemoteError with a kind, or ExtensionMissingError for an *ext* call the server lacks.
- * Never returns an empty result in place of an error.
+ * A forward proxy that wants credentials (407, or 401 to a CONNECT) is kind `proxy_auth`,
+ * never retried. Never returns an empty result in place of an error.
  */
 export interface MarketplaceClient {
   listSkills(query: SkillPageQuery, signal?: AbortSignal): Promise<SkillPage>;
