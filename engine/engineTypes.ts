@@ -62,6 +62,8 @@ export interface Engine {
    * or settings_fixed (409).
    */
   reconfigure(update: Readonly<Record<string, string | number | boolean | null>>): Promise<PublicConfig>;
+  /** Writes a diagnostics bundle (logs, status, redacted config, schema, runs and errors) beside the log; resolves with its path. */
+  writeSupportBundle(): Promise<{ path: string; bytes: number }>;
   /** The same route handlers, in process, without a socket (Electron's preload bridge). */
   dispatch(request: DispatchRequest): Promise<DispatchResponse>;
   /** The machine woke from sleep: reconnect the socket now and close the gap with an incremental sync. */

@@ -27,6 +27,9 @@ import { listen } from './httpListener.js';
 import { PrivateChannel } from './privateChannel.js';
 import { buildRemoteParts, type DemoRemote, type RemoteParts } from './remoteParts.js';
 import { PauseState } from './sync/pauseState.js';
+import { SCHEMA_VERSION } from './store/migrations.js';
+import { writeSupportBundle, type SupportBundleDeps } from './support/supportBundle.js';
+import { appVersion } from './version.js';
 
 export type { Engine, EngineOptions } from './engineTypes.js';
 
@@ -60,8 +63,13 @@ function follow<T extends object>(current: () => T): T {
 export async function createEngine(initialConfig: Config, options: EngineOptions = {}): Promise<EngineInternals> {
   let config = initialConfig;
   const clock: Clock = options.clock ?? systemClock;
-  const secrets = () => secretsOf(config);
-  const log: Logger = options.logger ?? createLogger({ logPath: config.logPath, level: config.logLevel, secrets: secrets() }, 'engine');
+  // A token replaced at run time may still sit in older log lines: every one this process has known stays masked.
+  const knownSecrets = new Set<string>();
+  const secrets = (): string[] => {
+    for (const secret of secretsOf(config)) knownSecrets.add(secret);
+    return [...knownSecrets];
+  };
+  const log: Logger = options.logger ?? createLogger({ logPath: config.logPath, level: config.logLevel, secrets }, 'engine');
   // The level can be switched at run time (POST /api/admin/sync/log-level) when the engine made its logger.
   const logLevel = 'levelControl' in log ? (log as SwitchableLogger).levelControl : null;
 
@@ -199,6 +207,18 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
     parts.startRun('settings', before.apiUrl !== config.apiUrl ? 'full' : 'incremental');
   }
 
+  const supportBundle: SupportBundleDeps = {
+    config: () => config,
+    snapshot,
+    runs: (limit) => services.sync.runs(limit),
+    recentErrors: () => services.sync.recentErrors(),
+    invalidItems: (limit) => services.sync.invalidItems(limit),
+    schemaVersion: async () => ({ database: await store.read.meta.schemaVersion(), build: SCHEMA_VERSION }),
+    clock,
+    appVersion: appVersion(),
+    secrets,
+  };
+
   const app = createApi({
     get config() {
       return config;
@@ -215,6 +235,7 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
       describe: () => describeSettings(settingsSource, config),
       update: reconfigure,
     },
+    supportBundle,
     staticDir,
     clock,
   });
@@ -283,6 +304,7 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
     },
     snapshot,
     reconfigure,
+    writeSupportBundle: () => writeSupportBundle(supportBundle),
     dispatch: (request) => channel.dispatch(request),
     notifyResumed() {
       log.info('system resumed from sleep: reconnecting and closing the gap');

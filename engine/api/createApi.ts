@@ -1,7 +1,9 @@
 import express, { Router, type Express } from 'express';
 import { conflictRoutes } from './conflictRoutes.js';
+import { connectionRoutes } from './connectionRoutes.js';
 import { logLevelRoutes } from './logLevelRoutes.js';
 import { settingsRoutes } from './settingsRoutes.js';
+import { supportRoutes } from './supportRoutes.js';
 import { errorHandler, methodNotAllowed, notFoundHandler } from './errors.js';
 import { liveEvents } from './liveEvents.js';
 import { monitoringRoutes } from './monitoringRoutes.js';
@@ -47,6 +49,8 @@ export function createApi(deps: ApiDeps): Express {
   admin.use(conflictRoutes(deps, log));
   admin.use(logLevelRoutes(deps, log));
   admin.use(settingsRoutes(deps, log));
+  admin.use(supportRoutes({ bundle: deps.supportBundle }, log));
+  admin.use(connectionRoutes(deps, log));
   admin
     .route('/events')
     .get(liveEvents({ events: deps.events, snapshot: deps.snapshot, clock: deps.clock, log, ...(deps.live ? { options: deps.live } : {}) }))

@@ -4,6 +4,7 @@ import type { EngineSnapshot, HealthResponse, SettingsResponse } from '../contra
 import type { Engine } from '../engineTypes.js';
 import type { EngineEvents } from '../events.js';
 import type { LogLevelControl, Logger } from '../log/index.js';
+import type { SupportBundleDeps } from '../support/supportBundle.js';
 import type { LiveOptions } from './liveEvents.js';
 
 export interface ApiDeps {
@@ -23,6 +24,8 @@ export interface ApiDeps {
     describe(): SettingsResponse;
     update(body: unknown): Promise<PublicConfig>;
   };
+  /** What a diagnostics bundle is made of (GET/POST /support-bundle). */
+  supportBundle: SupportBundleDeps;
   /** Built renderer served at `/`; null (or a missing folder) answers `/` with a pointer to the API. */
   staticDir: string | null;
   clock: Clock;

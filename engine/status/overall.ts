@@ -58,6 +58,7 @@ function assess(s: EngineSnapshot, inputs: OverallInputs): { unhealthy: string[]
   const unhealthy: string[] = [];
   const degraded: string[] = [];
   if (authRefused(s)) unhealthy.push('Atom SaaS refused the API token');
+  if (s.sync.last_error_kind === 'proxy_auth') unhealthy.push('the proxy asked for credentials');
   const age = ageMs(s.sync.last_sync, inputs.now);
   if (s.health.status === 'unhealthy') {
     const failures = s.sync.consecutive_failures;

@@ -70,4 +70,9 @@ export class SyncStateRepo {
   all(): SyncStateRow[] {
     return this.db.prepare('SELECT * FROM sync_state ORDER BY stream').all() as SyncStateRow[];
   }
+
+  /** The schema version the database file records (PRAGMA user_version), for diagnostics. */
+  schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
 }

@@ -32,7 +32,9 @@ export function createStoreTree(repos: Repos, outbox: Outbox, config: StoreTreeC
   const applier = new SkillApplier(skills, tombstones, itemErrors, conflicts);
   const catalogue = new CatalogueStore({ skills, categories, state, runs, tombstones, itemErrors }, applier);
   const ratingStore = new RatingStore({ ratings, failed: failedUploads, skills, state });
-  return { skills, categories, state, runs, tombstones, itemErrors, ratings, failedUploads, conflictRows, conflicts, catalogue, ratingStore };
+  // What the database file itself says about its schema (the support bundle reports it).
+  const meta = { schemaVersion: () => state.schemaVersion() };
+  return { skills, categories, state, runs, tombstones, itemErrors, ratings, failedUploads, conflictRows, conflicts, catalogue, ratingStore, meta };
 }
 
 export type StoreTree = ReturnType<typeof createStoreTree>;
