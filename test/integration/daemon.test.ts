@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/index.js';
@@ -60,6 +60,28 @@ describe('the headless daemon', () => {
     const lines = daemon.output().trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^atom-sync: ${name}=${value} is not valid`));
+  });
+
+  it('reads settings saved beside its database, and names that file when one of them is bad', async () => {
+    const dir = tmp.file('saved');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/atom-sync-settings.json`, JSON.stringify({ ATOM_SAAS_SYNC_INTERVAL_MINUTES: '0' }));
+    const bad = spawnDaemon({ ATOM_DB_PATH: `${dir}/atom_dev.db`, ATOM_SYNC_PORT: '0' });
+    expect((await bad.exited).code).toBe(2);
+    expect(bad.output().trim()).toBe(
+      `atom-sync: ATOM_SAAS_SYNC_INTERVAL_MINUTES=0 is not valid: expected a whole number from 1 to 10080 (saved in ${dir}/atom-sync-settings.json)`,
+    );
+
+    writeFileSync(`${dir}/atom-sync-settings.json`, JSON.stringify({ ATOM_SAAS_SYNC_INTERVAL_MINUTES: '7' }));
+    const good = spawnDaemon({ ATOM_DB_PATH: `${dir}/atom_dev.db`, ATOM_LOG_PATH: `${dir}/atom.log`, ATOM_SYNC_PORT: '0', ATOM_DEMO_SKILLS: '5' });
+    try {
+      const url = await waitFor(() => listeningUrl(good.output()), 20_000, 20);
+      const config = (await getJson(`${url}/api/admin/sync/config`))!.body as { sync_interval_minutes: number };
+      expect(config.sync_interval_minutes).toBe(7);
+    } finally {
+      good.child.kill('SIGTERM');
+      await good.exited;
+    }
   });
 
   it('never writes the API token to its log, even when the remote refuses it', async () => {
