@@ -1,20 +1,19 @@
 /**
- * Main side of the preload bridge: the UI's requests go to engine.dispatch (the same routes
- * as the HTTP API, without a socket), and the engine's live events are pushed to the window.
+ * Main side of the preload bridge: the UI's requests go to the engine link (in process: the same
+ * routes as the HTTP API, without a socket; attached: the daemon's API over loopback), and the
+ * live events are pushed to the window under the stream's names.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import type { Engine } from '../engine/engineTypes.js';
 import type { Logger } from '../engine/log/index.js';
+import type { EngineLink } from './engineLink.js';
 import { IPC_CHANNELS } from './ipcChannels.js';
-import { bridgeResponse, LIVE_FORWARDED, validateBridgeRequest } from './model/bridgeRequest.js';
+import { bridgeResponse, validateBridgeRequest } from './model/bridgeRequest.js';
 import { isAppUrl } from './model/windowOptions.js';
 
 export interface BridgeDeps {
-  engine: Engine;
+  link: EngineLink;
   contents: () => WebContents | null;
   log: Logger;
-  /** At most one `status` push per this many ms (like the SSE stream). */
-  statusThrottleMs?: number;
 }
 
 export interface Bridge {
@@ -26,10 +25,7 @@ export interface Bridge {
 type Answer = { status: number; body: unknown };
 
 export function installBridge(deps: BridgeDeps): Bridge {
-  const { engine, log } = deps;
-  const throttleMs = deps.statusThrottleMs ?? 250;
-  // The admin API may require a token; the bridge is the app itself, so it carries it.
-  const headers: Record<string, string> = engine.config.adminToken ? { authorization: `Bearer ${engine.config.adminToken}` } : {};
+  const { link, log } = deps;
 
   ipcMain.handle(IPC_CHANNELS.request, async (event: IpcMainInvokeEvent, input: unknown): Promise<Answer> => {
     const frameUrl = event.senderFrame?.url ?? '';
@@ -40,10 +36,13 @@ export function installBridge(deps: BridgeDeps): Bridge {
     const checked = validateBridgeRequest(input);
     if (!checked.ok) return { status: checked.status, body: { error: checked.error, detail: checked.detail } };
     try {
-      return bridgeResponse(await engine.dispatch({ ...checked.request, headers }));
+      return bridgeResponse(await link.dispatch(checked.request));
     } catch (error) {
       log.error('bridge request failed', { path: checked.request.path, error: (error as Error).message });
-      return { status: 500, body: { error: 'internal', detail: 'The request could not be handled; the log has the details.' } };
+      const attached = link.kind === 'attached';
+      return attached
+        ? { status: 503, body: { error: 'service_unreachable', detail: `The Atom Sync service at ${link.attachedTo} did not answer; it may have stopped.` } }
+        : { status: 500, body: { error: 'internal', detail: 'The request could not be handled; the log has the details.' } };
     }
   });
 
@@ -51,29 +50,22 @@ export function installBridge(deps: BridgeDeps): Bridge {
     const contents = deps.contents();
     if (contents && !contents.isDestroyed()) contents.send(IPC_CHANNELS.event, name, data);
   };
-  let statusTimer: ReturnType<typeof setTimeout> | null = null;
-  let lastStatusAt = 0;
   const pushStatus = () => {
-    statusTimer = null;
-    lastStatusAt = Date.now();
     try {
-      send('status', engine.snapshot());
+      send('status', link.snapshot());
     } catch (error) {
       log.warn('could not build a status snapshot for the window', { error: (error as Error).message });
     }
   };
-  const off = engine.events.onAny((name, payload) => {
-    if (!deps.contents()) return;
-    const live = LIVE_FORWARDED[name];
-    if (live) send(live, payload);
-    if (statusTimer === null) statusTimer = setTimeout(pushStatus, Math.max(0, lastStatusAt + throttleMs - Date.now()));
+  // The link throttles `status` already (as the SSE stream does).
+  const off = link.onEvent((name, data) => {
+    if (deps.contents()) send(name, data);
   });
 
   return {
     pushStatus,
     dispose() {
       off();
-      if (statusTimer) clearTimeout(statusTimer);
       ipcMain.removeHandler(IPC_CHANNELS.request);
     },
   };

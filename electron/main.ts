@@ -1,25 +1,32 @@
 /**
  * Electron main process: the tray app around the engine. Decisions live in ./model (pure,
- * tested); this file only wires them to Electron's APIs and the app's lifecycle.
+ * tested); this file only wires them to Electron's APIs and the app's lifecycle. The engine runs
+ * in this process, unless an atom-sync daemon already serves the same database on our port: then
+ * the app attaches to it (model/attachDecision.ts) and never opens the file itself.
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, dialog, powerMonitor, session } from 'electron';
-import { ConfigError, loadConfig, readEnv } from '../engine/config/index.js';
-import type { Engine } from '../engine/engineTypes.js';
+import { app, dialog, powerMonitor, session, shell } from 'electron';
+import { ConfigError, type Config } from '../engine/config/index.js';
 import { createEngine } from '../engine/index.js';
+import { createLogger, type Logger } from '../engine/log/index.js';
 import { registerAppScheme, serveAppProtocol } from './appProtocol.js';
 import { AppWindow } from './appWindow.js';
+import { AttachedLink } from './attachedLink.js';
+import { probeDaemon } from './daemonProbe.js';
+import { loadDesktopSetup, type DesktopSetup } from './desktopConfig.js';
+import type { EngineLink } from './engineLink.js';
+import { inProcessLink } from './inProcessLink.js';
 import { installBridge, type Bridge } from './ipcBridge.js';
 import { LoginItem } from './loginItem.js';
-import { desktopEnv, envFileFor } from './model/dbLocation.js';
-import { NotificationPolicy, type NotificationLevel } from './model/notificationPolicy.js';
-import type { AppRoute } from './model/routes.js';
-import { SettingsStore } from './model/settingsStore.js';
+import { attachDecision } from './model/attachDecision.js';
+import { NotificationPolicy } from './model/notificationPolicy.js';
+import { startRoute, type AppRoute } from './model/routes.js';
 import { createShutdown } from './model/shutdown.js';
-import { portNotice, TRAY_COMMANDS, type TrayCommand } from './model/trayModel.js';
+import { portNotice } from './model/trayModel.js';
 import { Notifier } from './notifier.js';
-import { electronSecretStorage } from './secretStorage.js';
+import { trayCommands } from './trayCommands.js';
 import { TrayController } from './trayController.js';
 import { TrayPresenter } from './trayPresenter.js';
 
@@ -52,21 +59,48 @@ function paths() {
   };
 }
 
-function loadDesktopConfig(settings: SettingsStore) {
-  const userData = app.getPath('userData');
-  // Installed, the working directory is `/` or the home: relative paths and .env live in userData.
-  const cwd = app.isPackaged ? userData : process.cwd();
-  const envFile = envFileFor({ env: process.env, isPackaged: app.isPackaged, cwd, userData });
-  const merged = readEnv({ ...process.env, ATOM_ENV_FILE: envFile }, cwd);
-  const stored = settings.load();
-  const { env, dbSource } = desktopEnv({
-    env: merged,
-    userData,
-    logsDir: app.getPath('logs'),
-    settingsDbPath: stored.dbPath,
-    storedToken: settings.readToken(),
-  });
-  return { config: loadConfig(env, cwd), dbSource, settings: stored, envFile };
+/** The database as the OS names it (a symlinked folder still means the same file). */
+function canonical(file: string): string {
+  try {
+    return realpathSync.native(file);
+  } catch {
+    try {
+      return path.join(realpathSync.native(path.dirname(file)), path.basename(file));
+    } catch {
+      return path.resolve(file);
+    }
+  }
+}
+
+/** Our own engine, or the daemon already serving our database; null after a refusal was shown. */
+async function openLink(setup: DesktopSetup): Promise<{ link: EngineLink; log: Logger } | null> {
+  const config: Config = setup.config;
+  const probe = await probeDaemon(config.host, config.port, config.adminToken);
+  const decision = attachDecision(probe, { dbPath: canonical(config.dbPath), port: config.port, platform: process.platform });
+  if (decision.action === 'refuse') {
+    fail(decision.title, decision.message, 1);
+    return null;
+  }
+  if (decision.action === 'attach') {
+    // The daemon writes its own log; ours goes beside it under another name.
+    const logPath = path.join(path.dirname(config.logPath), 'atom-sync-desktop.log');
+    const log = createLogger({ logPath, level: config.logLevel, secrets: [config.apiToken, config.adminToken].filter((s): s is string => !!s) }, 'desktop');
+    try {
+      const link = await AttachedLink.connect({ url: decision.url, adminToken: config.adminToken, log });
+      log.info('attached to the running Atom Sync service', { url: decision.url, db_path: config.dbPath });
+      return { link, log };
+    } catch (error) {
+      fail('Atom Sync could not start', `An Atom Sync service answers at ${decision.url} but could not be used: ${(error as Error).message}`, 1);
+      return null;
+    }
+  }
+  const engine = await createEngine(config, { listen: true, settings: setup.source });
+  await engine.start();
+  const log = engine.log.child('desktop');
+  if (decision.note) log.warn('local API port taken', { note: decision.note });
+  const notice = portNotice(engine.snapshot().api);
+  if (notice) log.warn('running without the local HTTP API', { notice });
+  return { link: inProcessLink(engine, { log }), log };
 }
 
 async function main(): Promise<void> {
@@ -76,28 +110,24 @@ async function main(): Promise<void> {
   if (hidden) app.dock?.hide();
 
   const { rendererDir, preloadPath, resourcesDir } = paths();
-  const settings = new SettingsStore(app.getPath('userData'), electronSecretStorage());
-  let loaded: ReturnType<typeof loadDesktopConfig>;
+  let setup: DesktopSetup;
   try {
-    loaded = loadDesktopConfig(settings);
+    setup = await loadDesktopSetup();
   } catch (error) {
     if (error instanceof ConfigError) return fail('Atom Sync configuration error', error.message, 2);
     throw error;
   }
-  const { config } = loaded;
 
-  let engine: Engine;
+  let opened: Awaited<ReturnType<typeof openLink>>;
   try {
-    engine = await createEngine(config, { listen: true });
-    await engine.start();
+    opened = await openLink(setup);
   } catch (error) {
     return fail('Atom Sync could not start', (error as Error).message, 1);
   }
-  const log = engine.log.child('desktop');
-  if (settings.loadWarning) log.warn(settings.loadWarning);
-  log.info('desktop shell started', { db_source: loaded.dbSource, env_file: loaded.envFile, hidden });
-  const notice = portNotice(engine.snapshot().api);
-  if (notice) log.warn('running without the local HTTP API', { notice });
+  if (!opened) return;
+  const { link, log } = opened;
+  for (const note of setup.notes) log[note.level](note.message, note.fields);
+  log.info('desktop shell started', { db_source: setup.dbSource, env_file: setup.envFile, hidden, engine: link.kind });
 
   // No page of ours asks for camera, notifications, clipboard…: refuse every permission.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
@@ -117,94 +147,64 @@ async function main(): Promise<void> {
     onClosed: () => app.dock?.hide(),
     onSessionEnd: () => sessionEnd(),
   });
-  bridge = installBridge({ engine, contents: () => window.contents, log });
+  bridge = installBridge({ link, contents: () => window.contents, log });
   const openRoute = (route: AppRoute) => window.open(route);
 
   const loginItem = new LoginItem();
-  const policy = new NotificationPolicy(Date.now(), { level: loaded.settings.notificationLevel });
-  const notifier = new Notifier({ iconPath, onClick: openRoute });
-  engine.events.on('conflict.detected', (e) => {
-    if (!e.created) return;
-    engine.services.conflicts.get(e.id).then(
-      (detail) => policy.conflictDetected({ id: e.id, name: detail.entity_name ?? e.entity_id, severity: e.severity }),
-      // resolved or gone meanwhile (or the store is busy): the id will do
-      () => policy.conflictDetected({ id: e.id, name: e.entity_id, severity: e.severity }),
-    );
+  const policy = new NotificationPolicy(Date.now(), { level: link.settings().notifications });
+  const notifier = new Notifier({ iconPath, onClick: openRoute, log });
+  link.onConflictCreated((conflict) => policy.conflictDetected(conflict));
+  // The level is an engine setting: changed from the tray, the settings view or PUT /config.
+  link.onEvent((name) => {
+    if (name === 'config.changed') policy.setLevel(link.settings().notifications);
   });
 
-  const setLevel = (level: NotificationLevel) => {
-    settings.update({ notificationLevel: level });
-    policy.setLevel(level);
-  };
   let presenter: TrayPresenter | null = null;
-  const onCommand = (command: TrayCommand) => {
-    try {
-      runCommand(command);
-    } catch (error) {
-      log.error('tray command failed', { command, error: (error as Error).message });
-    }
-    presenter?.refresh();
-  };
-  const runCommand = (command: TrayCommand) => {
-    const s = engine.services;
-    switch (command) {
-      case TRAY_COMMANDS.openDashboard: return openRoute('#/');
-      case TRAY_COMMANDS.openConflicts: return openRoute('#/conflicts');
-      case TRAY_COMMANDS.openUploads: return openRoute('#/uploads');
-      case TRAY_COMMANDS.syncNow: {
-        s.sync.trigger('incremental', 'manual').then(
-          (outcome) => {
-            if (!outcome.accepted) log.info('sync not started', { reason: outcome.reason });
-            presenter?.refresh();
-          },
-          (error: unknown) => log.warn('sync not started', { error: (error as Error).message }),
-        );
-        return;
-      }
-      case TRAY_COMMANDS.reconnect: return s.websocket.reconnect();
-      case TRAY_COMMANDS.syncRatings: return void s.ratings.trigger();
-      case TRAY_COMMANDS.pause: return s.scheduler.pause();
-      case TRAY_COMMANDS.resume: return s.scheduler.resume();
-      case TRAY_COMMANDS.toggleStartAtLogin: {
-        const next = !loginItem.read().enabled;
-        const state = loginItem.set(next);
-        settings.update({ startAtLogin: next });
-        if (state.warning) log.warn('start at login', { warning: state.warning });
-        return;
-      }
-      case TRAY_COMMANDS.notifyAll: return setLevel('all');
-      case TRAY_COMMANDS.notifyErrors: return setLevel('errors');
-      case TRAY_COMMANDS.notifyNone: return setLevel('none');
-      case TRAY_COMMANDS.quit: return app.quit();
-      case TRAY_COMMANDS.none: return;
-    }
-  };
+  let tray: TrayController | null = null;
+  const commands = trayCommands({
+    link,
+    policy,
+    settings: setup.settings,
+    loginItem,
+    openRoute,
+    openFolder: (folder) => shell.openPath(folder),
+    revealFile: (file) => shell.showItemInFolder(file),
+    showError: (title, message) => dialog.showErrorBox(title, message),
+    quit: () => app.quit(),
+    log,
+    changed: () => {
+      tray?.invalidateMenu();
+      presenter?.refresh();
+    },
+  });
 
-  const tray = new TrayController({ resourcesDir, platform: process.platform, onCommand, log });
+  tray = new TrayController({ resourcesDir, platform: process.platform, onCommand: (command) => void commands.run(command), log });
+  const trayView = tray;
   presenter = new TrayPresenter({
-    engine,
+    link,
     policy,
     platform: process.platform,
-    render: (view) => tray.render(view),
+    render: (view) => trayView.render(view),
     notify: (model) => notifier.show(model),
     loginItem: () => loginItem.read(),
+    bundleWriting: () => commands.bundleWriting,
   });
   presenter.start();
 
   powerMonitor.on('suspend', () => log.info('system suspending'));
   powerMonitor.on('resume', () => {
     policy.resumed(Date.now());
-    engine.notifyResumed();
+    link.notifyResumed();
   });
 
   const shutdown = createShutdown({
     stop: async () => {
       presenter?.stop();
       bridge?.dispose();
-      await engine.stop();
+      await link.close();
     },
     exit: () => {
-      tray.destroy();
+      trayView.destroy();
       window.close();
       app.quit();
     },
@@ -228,5 +228,5 @@ async function main(): Promise<void> {
 
   app.on('second-instance', () => openRoute('#/'));
   app.on('activate', () => openRoute('#/'));
-  if (!hidden) openRoute('#/');
+  if (!hidden) openRoute(startRoute(link.settings()));
 }

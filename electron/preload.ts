@@ -7,7 +7,8 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { IPC_CHANNELS } from './ipcChannels.js';
 
 export interface AtomSyncRequest {
-  method: string;
+  /** The main process accepts these (GET, POST, PUT); it checks again whatever arrives. */
+  method: 'GET' | 'POST' | 'PUT';
   path: string;
   body?: unknown;
 }

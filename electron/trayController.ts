@@ -35,6 +35,7 @@ export class TrayController {
   private lastIcon = '';
   private lastTooltip = '';
   private lastMenu = '';
+  private lastState = '';
 
   constructor(private readonly deps: TrayDeps) {}
 
@@ -54,12 +55,18 @@ export class TrayController {
     if (!this.tray) {
       this.tray = new Tray(this.image(view.icon));
       this.lastIcon = view.icon;
+      this.deps.log.info('tray created', { state: view.state });
       // Windows: a left click opens the dashboard; macOS and Linux open the menu on click.
       if (this.deps.platform === 'win32') this.tray.on('click', () => this.deps.onCommand('open-dashboard'));
     }
     if (view.icon !== this.lastIcon) {
       this.tray.setImage(this.image(view.icon));
       this.lastIcon = view.icon;
+    }
+    // The log shows when the tray changed colour, and why (a support question starts there).
+    if (view.state !== this.lastState) {
+      this.deps.log.info('tray state', { state: view.state, tooltip: view.tooltip });
+      this.lastState = view.state;
     }
     if (view.tooltip !== this.lastTooltip) {
       this.tray.setToolTip(view.tooltip);
@@ -70,6 +77,14 @@ export class TrayController {
       this.tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(view.menu, this.deps.onCommand)));
       this.lastMenu = menuKey;
     }
+  }
+
+  /**
+   * Hands the menu over again at the next render even if it did not change: a radio or checkbox
+   * the user clicked shows its own new state until then, which must not outlive a refused change.
+   */
+  invalidateMenu(): void {
+    this.lastMenu = '';
   }
 
   destroy(): void {

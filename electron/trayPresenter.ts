@@ -3,18 +3,20 @@
  * (debounced) and on a slow tick (ages in the tooltip), animates the syncing glyph where cheap,
  * and runs the notification policy on every render.
  */
-import type { Engine } from '../engine/engineTypes.js';
+import type { EngineLink } from './engineLink.js';
 import type { LoginItemState } from './loginItem.js';
 import type { NotificationModel, NotificationPolicy } from './model/notificationPolicy.js';
 import { animatesSyncing, portNotice, SYNCING_FRAMES, trayState, type TrayView } from './model/trayModel.js';
 
 export interface PresenterDeps {
-  engine: Engine;
+  link: EngineLink;
   policy: NotificationPolicy;
   platform: NodeJS.Platform;
   render: (view: TrayView) => void;
   notify: (model: NotificationModel) => void;
   loginItem: () => LoginItemState;
+  /** Whether a diagnostics bundle is being written right now. */
+  bundleWriting: () => boolean;
   now?: () => number;
 }
 
@@ -37,7 +39,7 @@ export class TrayPresenter {
   }
 
   start(): void {
-    this.offEvents = this.deps.engine.events.onAny(() => this.schedule());
+    this.offEvents = this.deps.link.onEvent(() => this.schedule());
     this.tick = setInterval(() => {
       this.loginState = this.deps.loginItem();
       this.update();
@@ -68,20 +70,26 @@ export class TrayPresenter {
   }
 
   private update(): void {
-    const snapshot = this.deps.engine.snapshot();
+    const { link, policy } = this.deps;
+    const snapshot = link.snapshot();
+    const settings = link.settings();
     const now = this.now();
     const view = trayState(snapshot, {
-      paused: this.deps.engine.services.scheduler.paused,
+      paused: snapshot.sync.paused,
       now,
       portNotice: portNotice(snapshot.api),
       startAtLogin: this.loginState,
-      notificationLevel: this.deps.policy.notificationLevel,
-      intervalMinutes: this.deps.engine.config.syncIntervalMinutes,
+      notificationLevel: policy.notificationLevel,
+      intervalMinutes: settings.syncIntervalMinutes,
       frame: this.frame,
+      supportBundle: !link.canWriteSupportBundle() ? 'unavailable' : this.deps.bundleWriting() ? 'writing' : 'idle',
+      attachedTo: link.attachedTo,
+      linkNotice: link.notice(),
     });
     this.deps.render(view);
     this.animate(view.state === 'syncing');
-    for (const model of this.deps.policy.evaluate(snapshot, now)) this.deps.notify(model);
+    // A snapshot nobody vouches for (the attached service is gone) tells no one anything.
+    if (link.notice() === null) for (const model of policy.evaluate(snapshot, now)) this.deps.notify(model);
   }
 
   private animate(on: boolean): void {

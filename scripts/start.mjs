@@ -2,24 +2,30 @@
 // `npm start` (after the build): the desktop app when the Electron runtime is installed,
 // otherwise the same engine headless, in this process.
 import { spawn } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * The Electron binary, or null when only the npm package is there (its install script, which
- * downloads the binary, did not run): `require('electron')` then throws or names a missing file.
+ * The Electron binary, or null when only the npm package is there. Read from the package's
+ * path.txt and dist/ (what its install step writes): since Electron 42, `require('electron')`
+ * downloads a missing binary instead of failing, which must not happen at every `npm start`.
  */
-export function findElectron(resolve = () => createRequire(path.join(root, 'package.json'))('electron')) {
+export function findElectron(resolve = () => installedElectron(path.join(root, 'node_modules', 'electron'))) {
   try {
     const binary = resolve();
     return typeof binary === 'string' && binary.length > 0 && existsSync(binary) ? binary : null;
   } catch {
     return null;
   }
+}
+
+function installedElectron(pkg) {
+  const relative = readFileSync(path.join(pkg, 'path.txt'), 'utf8').trim();
+  const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH || path.join(pkg, 'dist');
+  return path.join(dist, relative);
 }
 
 function runElectron(binary) {

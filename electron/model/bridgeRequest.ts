@@ -5,7 +5,7 @@
 import type { EngineEventName } from '../../engine/events.js';
 import { LIVE_FORWARDED as CONTRACT_LIVE_FORWARDED, type LiveEventName } from '../../engine/contracts/api.js';
 
-export const BRIDGE_METHODS = ['GET', 'POST'] as const;
+export const BRIDGE_METHODS = ['GET', 'POST', 'PUT'] as const;
 export type BridgeMethod = (typeof BRIDGE_METHODS)[number];
 export const BRIDGE_PATH_PREFIXES = ['/api/admin/sync/', '/health/'] as const;
 /** The server-sent event stream never ends, so it cannot be one request: the bridge pushes events instead. */

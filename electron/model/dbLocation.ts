@@ -17,8 +17,6 @@ export interface DesktopEnvInput {
   logsDir?: string;
   /** The settings file's override, used when the environment says nothing. */
   settingsDbPath: string | null;
-  /** Token kept by the OS keyring, used when the environment has none. */
-  storedToken: string | null;
 }
 
 export interface DesktopEnv {
@@ -28,7 +26,11 @@ export interface DesktopEnv {
 
 const set = (value: string | undefined): value is string => value !== undefined && value.trim() !== '';
 
-/** The environment the engine's loadConfig should read: the user's own variables always win. */
+/**
+ * The environment the engine's settings are read under: the user's own variables always win.
+ * Only where the data lives is filled in here; saved settings (the API token among them) come
+ * from the settings persistence, so they show as saved, not as set by the environment.
+ */
 export function desktopEnv(input: DesktopEnvInput): DesktopEnv {
   const env: Env = { ...input.env };
   let dbSource: DesktopEnv['dbSource'] = 'env';
@@ -42,7 +44,6 @@ export function desktopEnv(input: DesktopEnvInput): DesktopEnv {
     }
   }
   if (!set(env.ATOM_LOG_PATH)) env.ATOM_LOG_PATH = path.join(input.logsDir ?? path.join(input.userData, 'logs'), DEFAULT_LOG_FILE);
-  if (!set(env.ATOM_SAAS_API_TOKEN) && input.storedToken) env.ATOM_SAAS_API_TOKEN = input.storedToken;
   return { env, dbSource };
 }
 

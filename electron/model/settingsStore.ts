@@ -1,9 +1,9 @@
 /**
- * Desktop settings (a JSON file in userData) and the Atom SaaS API token (encrypted by the OS
- * keyring through SecretStorage, in its own file). The token is never written in plain text
- * and never handed to the UI: the UI learns only whether one is configured.
+ * The desktop's own settings (a JSON file in userData: where the database lives, start at login).
+ * The engine's saved settings share that file (see desktopPersistence.ts), so each writer keeps
+ * the other's part. Nothing secret is written here: the API token has its own encrypted file.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isNotificationLevel, type NotificationLevel } from './notificationPolicy.js';
 
@@ -19,126 +19,106 @@ export interface SecretStorage {
 export interface Settings {
   /** Overrides where the marketplace database lives (ATOM_DB_PATH in the environment still wins). */
   dbPath: string | null;
-  notificationLevel: NotificationLevel;
   /** What the user last asked for; the tray shows what is really on disk / in the OS. */
   startAtLogin: boolean;
 }
 
-export const DEFAULT_SETTINGS: Settings = { dbPath: null, notificationLevel: 'all', startAtLogin: false };
+export const DEFAULT_SETTINGS: Settings = { dbPath: null, startAtLogin: false };
 export const SETTINGS_FILE = 'settings.json';
 export const TOKEN_FILE = 'api-token.enc';
-
-/** What the UI may see. */
-export interface PublicSettings extends Settings {
-  token_configured: boolean;
-  /** Whether a token can be stored here at all (false on Linux without a keyring). */
-  token_storage_available: boolean;
-}
-
-export type TokenResult = { ok: true } | { ok: false; reason: string };
+/** Older versions kept the notification level here; it is an engine setting now (ATOM_SYNC_NOTIFICATIONS). */
+const LEGACY_NOTIFICATION_LEVEL = 'notificationLevel';
 
 export class SettingsError extends Error {}
 
+/** Writes a file whole or not at all: a crash leaves the old file or the new one. */
+export function writeAtomic(file: string, data: string | Buffer, mode: number): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, data, { mode });
+  renameSync(tmp, file);
+}
+
+/** settings.json as one JSON object; every part of the app that writes it keeps the keys it does not own. */
+export class SettingsFile {
+  readonly path: string;
+  /** Why the file was ignored at the last read (unreadable JSON), for the log. */
+  warning: string | null = null;
+
+  constructor(dir: string) {
+    this.path = path.join(dir, SETTINGS_FILE);
+  }
+
+  read(): Record<string, unknown> {
+    this.warning = null;
+    if (!existsSync(this.path)) return {};
+    try {
+      const raw: unknown = JSON.parse(readFileSync(this.path, 'utf8'));
+      if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) return raw as Record<string, unknown>;
+      this.warning = `${this.path} does not hold a JSON object; using defaults`;
+    } catch (error) {
+      this.warning = `${this.path} is not valid JSON (${(error as Error).message}); using defaults`;
+    }
+    return {};
+  }
+
+  write(raw: Record<string, unknown>): void {
+    // Owner only: the file names the Atom SaaS endpoint and the local database.
+    writeAtomic(this.path, `${JSON.stringify(raw, null, 2)}\n`, 0o600);
+  }
+}
+
 export class SettingsStore {
-  private readonly settingsFile: string;
-  private readonly tokenFile: string;
+  private readonly file: SettingsFile;
   /** Why the settings file was ignored at load (unreadable JSON), for the log. */
   loadWarning: string | null = null;
 
-  constructor(
-    private readonly dir: string,
-    private readonly secrets: SecretStorage,
-  ) {
-    this.settingsFile = path.join(dir, SETTINGS_FILE);
-    this.tokenFile = path.join(dir, TOKEN_FILE);
+  constructor(dir: string) {
+    this.file = new SettingsFile(dir);
   }
 
   load(): Settings {
-    this.loadWarning = null;
-    if (!existsSync(this.settingsFile)) return { ...DEFAULT_SETTINGS };
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(this.settingsFile, 'utf8'));
-    } catch (error) {
-      this.loadWarning = `${this.settingsFile} is not valid JSON (${(error as Error).message}); using defaults`;
-      return { ...DEFAULT_SETTINGS };
-    }
+    const raw = this.file.read();
+    this.loadWarning = this.file.warning;
     return sanitize(raw);
   }
 
   /** Validates and writes a change; throws SettingsError with a sentence for bad input. */
   update(patch: Partial<Settings>): Settings {
-    const next = { ...this.load() };
+    const raw = this.file.read();
+    const next = sanitize(raw);
     if (patch.dbPath !== undefined) {
       if (patch.dbPath !== null && (typeof patch.dbPath !== 'string' || !path.isAbsolute(patch.dbPath)))
         throw new SettingsError('The database path must be an absolute path (or empty for the default).');
       next.dbPath = patch.dbPath;
     }
-    if (patch.notificationLevel !== undefined) {
-      if (!isNotificationLevel(patch.notificationLevel)) throw new SettingsError('Notifications must be all, errors or none.');
-      next.notificationLevel = patch.notificationLevel;
-    }
     if (patch.startAtLogin !== undefined) {
       if (typeof patch.startAtLogin !== 'boolean') throw new SettingsError('Start at login must be true or false.');
       next.startAtLogin = patch.startAtLogin;
     }
-    this.writeAtomic(this.settingsFile, `${JSON.stringify(next, null, 2)}\n`);
+    this.file.write({ ...raw, ...next });
     return next;
   }
 
-  /** Whether the OS can keep a secret for us; on Linux without a keyring Electron falls back to `basic_text`. */
-  tokenStorageAvailable(): boolean {
-    return this.secrets.isEncryptionAvailable() && this.secrets.backend() !== 'basic_text';
+  /** The notification level an older version kept in this file, or null. */
+  legacyNotificationLevel(): NotificationLevel | null {
+    const value = this.file.read()[LEGACY_NOTIFICATION_LEVEL];
+    return isNotificationLevel(value) ? value : null;
   }
 
-  setToken(token: string): TokenResult {
-    const value = token.trim();
-    if (value.length === 0 || /\s/.test(value)) return { ok: false, reason: 'The token must be one word without spaces.' };
-    if (!this.tokenStorageAvailable()) {
-      return {
-        ok: false,
-        reason:
-          'No system keyring is available here, so the token could only be stored in a form anyone who can read your files could recover. ' +
-          'Put ATOM_SAAS_API_TOKEN in the environment or in the .env file instead.',
-      };
-    }
-    this.writeAtomic(this.tokenFile, this.secrets.encrypt(value), 0o600);
-    return { ok: true };
-  }
-
-  clearToken(): void {
-    rmSync(this.tokenFile, { force: true });
-  }
-
-  /** For the main process only (to configure the engine); never send this to a renderer. */
-  readToken(): string | null {
-    if (!existsSync(this.tokenFile) || !this.secrets.isEncryptionAvailable()) return null;
-    try {
-      const token = this.secrets.decrypt(readFileSync(this.tokenFile));
-      return token.length > 0 ? token : null;
-    } catch {
-      return null;
-    }
-  }
-
-  publicView(): PublicSettings {
-    return { ...this.load(), token_configured: this.readToken() !== null, token_storage_available: this.tokenStorageAvailable() };
-  }
-
-  private writeAtomic(file: string, data: string | Buffer, mode = 0o644): void {
-    mkdirSync(this.dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, data, { mode });
-    renameSync(tmp, file);
+  /** Forgets the old field once its value lives in the engine's settings. */
+  dropLegacyNotificationLevel(): void {
+    const raw = this.file.read();
+    if (!(LEGACY_NOTIFICATION_LEVEL in raw)) return;
+    delete raw[LEGACY_NOTIFICATION_LEVEL];
+    this.file.write(raw);
   }
 }
 
 /** Keeps the known, valid fields of a settings file; anything else falls back to the default. */
-function sanitize(raw: unknown): Settings {
-  const r = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+function sanitize(raw: Record<string, unknown>): Settings {
   return {
-    dbPath: typeof r.dbPath === 'string' && path.isAbsolute(r.dbPath) ? r.dbPath : null,
-    notificationLevel: isNotificationLevel(r.notificationLevel) ? r.notificationLevel : DEFAULT_SETTINGS.notificationLevel,
-    startAtLogin: typeof r.startAtLogin === 'boolean' ? r.startAtLogin : DEFAULT_SETTINGS.startAtLogin,
+    dbPath: typeof raw.dbPath === 'string' && path.isAbsolute(raw.dbPath) ? raw.dbPath : null,
+    startAtLogin: typeof raw.startAtLogin === 'boolean' ? raw.startAtLogin : DEFAULT_SETTINGS.startAtLogin,
   };
 }

@@ -3,10 +3,11 @@
  * renders whatever this returns, so every rule is tested without Electron.
  */
 import type { EngineSnapshot } from '../../engine/contracts/api.js';
-import { ageMs, clip, formatAge } from './formatAge.js';
+import { ageMs, clip, formatAge } from '../../engine/status/formatAge.js';
+import { overallStatus, type OverallState, type OverallStatus } from '../../engine/status/overall.js';
 import type { NotificationLevel } from './notificationPolicy.js';
 
-export type TrayStateName = 'healthy' | 'degraded' | 'unhealthy' | 'syncing' | 'paused';
+export type TrayStateName = OverallState;
 
 export const TRAY_COMMANDS = {
   none: 'none',
@@ -17,14 +18,20 @@ export const TRAY_COMMANDS = {
   openConflicts: 'open-conflicts',
   openUploads: 'open-uploads',
   pause: 'pause',
+  pauseHour: 'pause-1h',
   resume: 'resume',
   toggleStartAtLogin: 'toggle-start-at-login',
   notifyAll: 'notifications-all',
   notifyErrors: 'notifications-errors',
   notifyNone: 'notifications-none',
+  openLogs: 'open-logs',
+  supportBundle: 'support-bundle',
   quit: 'quit',
 } as const;
 export type TrayCommand = (typeof TRAY_COMMANDS)[keyof typeof TRAY_COMMANDS];
+
+/** "Pause for 1 hour". */
+export const PAUSE_HOUR_MS = 3_600_000;
 
 export interface MenuItemModel {
   /** Stable key (also for separators) so the adapter can diff menus. */
@@ -50,6 +57,14 @@ export interface TrayInputs {
   intervalMinutes?: number;
   /** Animation frame for the syncing glyph. */
   frame?: number;
+  /** A diagnostics bundle is being written (the item waits), or this engine cannot write one. */
+  supportBundle?: 'idle' | 'writing' | 'unavailable';
+  /** The app uses a service that runs on its own (an atom-sync daemon): its address. */
+  attachedTo?: string | null;
+  /** That service cannot be reached right now (the snapshot is the last one it sent). */
+  linkNotice?: string | null;
+  /** Clock time of a timed pause's end, as the menu shows it (default: the local hh:mm). */
+  formatTime?: (ms: number) => string;
 }
 
 export interface TrayView {
@@ -66,82 +81,17 @@ export const SYNCING_FRAMES = 4;
 /** Windows truncates tray tooltips at 127 characters. */
 export const TOOLTIP_MAX = 127;
 
-interface Assessment {
-  unhealthy: string[];
-  degraded: string[];
-}
-
-function authRefused(s: EngineSnapshot): boolean {
-  return s.websocket.state === 'auth_failed' || s.sync.last_error_kind === 'auth';
-}
-
-function websocketDown(s: EngineSnapshot): boolean {
-  return s.websocket.enabled && s.websocket.state !== 'disabled' && s.websocket.state !== 'auth_failed' && !s.websocket.connected;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-function conflictText(s: EngineSnapshot): string {
-  const critical = s.conflicts.by_severity.critical ?? 0;
-  const base = plural(s.conflicts.unresolved, 'open conflict');
-  return critical > 0 ? `${base}, ${critical} critical` : base;
-}
-
-function assess(s: EngineSnapshot, inputs: TrayInputs): Assessment {
-  const unhealthy: string[] = [];
-  const degraded: string[] = [];
-  if (authRefused(s)) unhealthy.push('Atom SaaS refused the API token');
-  const age = ageMs(s.sync.last_sync, inputs.now);
-  if (s.health.status === 'unhealthy') {
-    const failures = s.sync.consecutive_failures;
-    if (failures > 0) unhealthy.push(`${plural(failures, 'failed run')} in a row`);
-    const { last_sync, errors, ...others } = s.health.checks;
-    // Staleness is said once, below, as an age; failed runs are counted above.
-    if (last_sync.status === 'unhealthy' && age === null) unhealthy.push('never synced');
-    if (errors.status === 'unhealthy' && failures === 0) unhealthy.push(errors.detail);
-    for (const check of Object.values(others)) if (check.status === 'unhealthy') unhealthy.push(check.detail);
-  }
-  const stale =
-    age !== null &&
-    (inputs.intervalMinutes !== undefined ? age > inputs.intervalMinutes * 60_000 : s.health.checks.last_sync.status !== 'healthy');
-  if (stale) degraded.push(`${formatAge(age)} stale`);
-  if (s.health.status === 'unhealthy' && unhealthy.length === 0 && !stale) unhealthy.push('unhealthy');
-  if (websocketDown(s)) degraded.push('live updates down, polling');
-  if (s.ratings.failed_count > 0) degraded.push(plural(s.ratings.failed_count, 'failed upload'));
-  if (s.conflicts.unresolved > 0) degraded.push(conflictText(s));
-  if (s.health.status === 'degraded' && degraded.length === 0) {
-    const check = Object.values(s.health.checks).find((c) => c.status === 'degraded');
-    degraded.push(check?.detail ?? 'degraded');
-  }
-  return { unhealthy, degraded };
-}
-
-/**
- * Order: a run in progress shows as syncing; a pause the user chose shows as paused (staleness
- * follows from it, so red would only cry wolf; the reasons stay in the text); then red, amber, green.
- */
-function decide(s: EngineSnapshot, paused: boolean, a: Assessment): TrayStateName {
-  if (s.sync.status === 'syncing') return 'syncing';
-  if (paused) return 'paused';
-  if (a.unhealthy.length > 0) return 'unhealthy';
-  if (a.degraded.length > 0) return 'degraded';
-  // Belt and braces: an open critical conflict never shows green.
-  if ((s.conflicts.by_severity.critical ?? 0) > 0) return 'degraded';
-  return 'healthy';
-}
-
 /** The state and why; `maxReasons` keeps the tooltip to the most important ones. */
-function statusLine(state: TrayStateName, s: EngineSnapshot, a: Assessment, maxReasons = Infinity): string {
-  const all = [...a.unhealthy, ...a.degraded];
-  const reasons = all.length > maxReasons ? [...all.slice(0, maxReasons), `+${all.length - maxReasons} more`] : all;
-  let head: string = state;
+function statusLine(state: TrayStateName, s: EngineSnapshot, a: OverallStatus, maxReasons = Infinity): string {
+  const all = a.reasons;
+  const reasons = all.length > maxReasons ? [...all.slice(0, maxReasons), `+${all.length - maxReasons} more`] : [...all];
+  // The header's words, so the window and the tray say the same thing.
+  let head: string = a.label;
   if (state === 'syncing' && s.sync.progress) {
     const p = s.sync.progress;
     reasons.unshift(`${p.phase} ${p.done}${p.total !== null ? `/${p.total}` : ''}`);
   }
-  if (state === 'healthy' && s.sync.status === 'disabled') head = 'sync disabled';
+  if (state === 'healthy' && s.sync.status === 'disabled') head = 'Sync disabled';
   return reasons.length > 0 ? `${head} (${reasons.join(', ')})` : head;
 }
 
@@ -194,28 +144,55 @@ function notificationsMenu(level: NotificationLevel): MenuItemModel {
   };
 }
 
+function localTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** Running: two ways to pause. Paused: until when, and Resume. */
+function pauseItems(paused: boolean, pausedUntil: string | null, inputs: TrayInputs): MenuItemModel[] {
+  if (!paused) {
+    return [
+      action('pause-1h', TRAY_COMMANDS.pauseHour, 'Pause for 1 hour'),
+      action('pause', TRAY_COMMANDS.pause, 'Pause until resumed'),
+    ];
+  }
+  const until = pausedUntil === null ? Number.NaN : Date.parse(pausedUntil);
+  const label = Number.isNaN(until) ? 'Paused until resumed' : `Paused until ${(inputs.formatTime ?? localTime)(until)}`;
+  return [info('paused-until', label), action('pause', TRAY_COMMANDS.resume, 'Resume sync')];
+}
+
+function bundleItem(state: 'idle' | 'writing' | 'unavailable'): MenuItemModel {
+  if (state === 'writing') return action('support-bundle', TRAY_COMMANDS.supportBundle, 'Creating diagnostics bundle…', false);
+  return action('support-bundle', TRAY_COMMANDS.supportBundle, 'Create diagnostics bundle', state === 'idle');
+}
+
 export function trayState(snapshot: EngineSnapshot, inputs: TrayInputs): TrayView {
   const s = snapshot;
   const paused = inputs.paused || s.sync.paused;
-  const a = assess(s, inputs);
-  const state = decide(s, paused, a);
-  const status = statusLine(state, s, a);
+  const a = overallStatus(s, { paused, now: inputs.now, ...(inputs.intervalMinutes !== undefined ? { intervalMinutes: inputs.intervalMinutes } : {}) });
+  // A service we attached to that stopped answering: its last snapshot cannot be vouched for.
+  const unreachable = inputs.linkNotice ? inputs.linkNotice : null;
+  const state: TrayStateName = unreachable ? 'unhealthy' : a.state;
+  const status = unreachable ? 'Service unreachable' : statusLine(state, s, a);
   const age = ageMs(s.sync.last_sync, inputs.now);
   const ageText = age === null ? 'never' : age < 60_000 ? 'just now' : `${formatAge(age)} ago`;
   const error = lastError(s);
   const critical = s.conflicts.by_severity.critical ?? 0;
   const syncing = s.sync.status === 'syncing';
   const autostart = inputs.startAtLogin ?? { enabled: false, warning: null };
+  const reachable = unreachable === null;
 
   const menu: MenuItemModel[] = [info('status', clip(`Atom Sync: ${status}`, 90)), info('last-sync', `Last sync: ${ageText}`)];
   if (error) menu.push(info('last-error', clip(`Last error: ${error}`, 90)));
   if (inputs.portNotice) menu.push(info('port-notice', clip(inputs.portNotice, 90)));
+  if (unreachable) menu.push(info('link-notice', clip(unreachable, 90)));
+  else if (inputs.attachedTo) menu.push(info('attached', clip(`Using the Atom Sync service at ${inputs.attachedTo}`, 90)));
   menu.push(
     separator('sep-open'),
     action('open-dashboard', TRAY_COMMANDS.openDashboard, 'Open dashboard'),
-    action('sync-now', TRAY_COMMANDS.syncNow, syncing ? 'Syncing…' : 'Sync now', !syncing && !paused && s.sync.status !== 'disabled'),
-    action('reconnect', TRAY_COMMANDS.reconnect, 'Reconnect', s.websocket.enabled && s.websocket.state !== 'disabled'),
-    action('sync-ratings', TRAY_COMMANDS.syncRatings, 'Sync ratings', s.ratings.status === 'idle'),
+    action('sync-now', TRAY_COMMANDS.syncNow, syncing ? 'Syncing…' : 'Sync now', reachable && !syncing && !paused && s.sync.status !== 'disabled'),
+    action('reconnect', TRAY_COMMANDS.reconnect, 'Reconnect', reachable && s.websocket.enabled && s.websocket.state !== 'disabled'),
+    action('sync-ratings', TRAY_COMMANDS.syncRatings, 'Sync ratings', reachable && s.ratings.status === 'idle'),
     separator('sep-views'),
     action(
       'conflicts',
@@ -224,7 +201,7 @@ export function trayState(snapshot: EngineSnapshot, inputs: TrayInputs): TrayVie
     ),
     action('failed-uploads', TRAY_COMMANDS.openUploads, `Failed uploads (${s.ratings.failed_count})`),
     separator('sep-control'),
-    paused ? action('pause', TRAY_COMMANDS.resume, 'Resume sync') : action('pause', TRAY_COMMANDS.pause, 'Pause sync'),
+    ...pauseItems(paused, s.sync.paused_until, inputs).map((m) => (reachable ? m : { ...m, enabled: false })),
     {
       key: 'start-at-login',
       command: TRAY_COMMANDS.toggleStartAtLogin,
@@ -234,12 +211,17 @@ export function trayState(snapshot: EngineSnapshot, inputs: TrayInputs): TrayVie
       checked: autostart.enabled,
     },
     notificationsMenu(inputs.notificationLevel ?? 'all'),
+    separator('sep-support'),
+    action('open-logs', TRAY_COMMANDS.openLogs, 'Open logs'),
+    bundleItem(reachable ? (inputs.supportBundle ?? 'idle') : 'unavailable'),
     separator('sep-quit'),
     action('quit', TRAY_COMMANDS.quit, 'Quit Atom Sync'),
   );
 
-  const icon = state === 'syncing' ? `syncing-${Math.abs(Math.trunc(inputs.frame ?? 0)) % SYNCING_FRAMES}.png` : `${state}.png`;
-  const tooltip = tooltipFor(statusLine(state, s, a, 1), ageText, error, inputs.portNotice);
+  // Nothing judged yet: the neutral grey icon.
+  const iconState = state === 'starting' ? 'paused' : state;
+  const icon = state === 'syncing' ? `syncing-${Math.abs(Math.trunc(inputs.frame ?? 0)) % SYNCING_FRAMES}.png` : `${iconState}.png`;
+  const tooltip = tooltipFor(unreachable ? status : statusLine(state, s, a, 1), ageText, error, unreachable ?? inputs.portNotice);
   return { state, icon, tooltip, status, menu };
 }
 

@@ -22,10 +22,16 @@ describe('bridge request validation', () => {
       path: '/api/admin/sync/conflicts/4/resolve?strategy=merge',
       body: { fields: { name: 'local' } },
     });
+    // the settings view saves with PUT /config
+    expect(accepted({ method: 'put', path: '/api/admin/sync/config', body: { notifications: 'errors' } })).toEqual({
+      method: 'PUT',
+      path: '/api/admin/sync/config',
+      body: { notifications: 'errors' },
+    });
   });
 
   it('refuses methods outside the allow-list', () => {
-    for (const method of ['DELETE', 'PUT', 'PATCH', 'OPTIONS', 'CONNECT', '', 7, null]) {
+    for (const method of ['DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'HEAD', '', 7, null]) {
       expect(refusal({ method, path: '/api/admin/sync/status' }).status).toBe(400);
     }
   });

@@ -89,6 +89,15 @@ describe('preload bundle', () => {
     ]);
   });
 
+  it('carries a settings change (PUT) like any other request', async () => {
+    const env = load();
+    const api = env.exposed.get('atomSync') as Exposed;
+    await api.request({ method: 'PUT', path: '/api/admin/sync/config', body: { notifications: 'none' } });
+    expect(env.invoked).toEqual([
+      { channel: IPC_CHANNELS.request, args: [{ method: 'PUT', path: '/api/admin/sync/config', body: { notifications: 'none' } }] },
+    ]);
+  });
+
   it('delivers events as (name, data) without the IPC event object, and unsubscribes', () => {
     const env = load();
     const api = env.exposed.get('atomSync') as Exposed;

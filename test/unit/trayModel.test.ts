@@ -3,6 +3,7 @@ import type { EngineSnapshot } from '../../engine/contracts/api.js';
 import {
   animatesSyncing,
   menuCommands,
+  PAUSE_HOUR_MS,
   portNotice,
   TOOLTIP_MAX,
   TRAY_COMMANDS,
@@ -24,7 +25,7 @@ function snap(over: DeepPartial<EngineSnapshot> = {}): EngineSnapshot {
     at: new Date(NOW).toISOString(),
     demo_mode: false,
     sync: {
-      status: 'idle', paused: false, mode: null, run_id: null, last_sync: minutesAgo(5), sync_age_minutes: 5,
+      status: 'idle', paused: false, paused_until: null, mode: null, run_id: null, last_sync: minutesAgo(5), sync_age_minutes: 5,
       skills_cached: 500, categories_cached: 12, last_error: null, last_error_kind: null, next_sync: null,
       progress: null, consecutive_failures: 0, invalid_items: 0, demo_mode: false,
     },
@@ -58,7 +59,7 @@ describe('tray state', () => {
     const view = trayState(snap(), inputs());
     expect(view.state).toBe('healthy');
     expect(view.icon).toBe('healthy.png');
-    expect(view.tooltip).toBe('Atom Sync: healthy · last sync 5 min ago');
+    expect(view.tooltip).toBe('Atom Sync: Healthy · last sync 5 min ago');
   });
 
   it('shows syncing while a run is in progress, with its progress', () => {
@@ -137,6 +138,8 @@ describe('tray state', () => {
     expect(view.icon).toBe('paused.png');
     expect(view.status).toContain('1 failed upload');
     expect(item(view.menu, 'pause')).toMatchObject({ label: 'Resume sync', command: TRAY_COMMANDS.resume });
+    expect(item(view.menu, 'paused-until')).toMatchObject({ label: 'Paused until resumed', enabled: false });
+    expect(item(view.menu, 'pause-1h')).toBeUndefined();
     expect(item(view.menu, 'sync-now')?.enabled).toBe(false);
     // the engine's own paused flag counts too
     expect(trayState(snap({ sync: { paused: true } }), inputs()).state).toBe('paused');
@@ -153,7 +156,7 @@ describe('tray state', () => {
     expect(notice).toBe('Local API off: port 8000 in use');
     expect(portNotice({ listening: false, url: null, error: 'could not listen on ::1:8000: EACCES' })).toBe('Local API off: could not listen on ::1:8000: EACCES');
     const view = trayState(snap(), inputs({ portNotice: notice }));
-    expect(view.tooltip).toBe('Atom Sync: healthy · last sync 5 min ago · Local API off: port 8000 in use');
+    expect(view.tooltip).toBe('Atom Sync: Healthy · last sync 5 min ago · Local API off: port 8000 in use');
     expect(item(view.menu, 'port-notice')?.enabled).toBe(false);
     expect(portNotice({ listening: true, url: 'http://127.0.0.1:8000', error: null })).toBeNull();
   });
@@ -169,7 +172,7 @@ describe('tray state', () => {
       inputs({ portNotice: 'Local API off: port 8000 in use' }),
     );
     expect(view.tooltip.length).toBeLessThanOrEqual(TOOLTIP_MAX);
-    expect(view.tooltip).toMatch(/^Atom Sync: unhealthy \(7 failed runs in a row/);
+    expect(view.tooltip).toMatch(/^Atom Sync: Not syncing \(7 failed runs in a/);
     expect(view.tooltip).toContain('Local API off: port 8000 in use');
     expect(view.tooltip).not.toContain('\n');
     expect(view.tooltip).toContain('last sync 10 h ago');
@@ -183,7 +186,7 @@ describe('tray menu', () => {
     const view = trayState(snap(), inputs({ startAtLogin: { enabled: true, warning: null }, notificationLevel: 'errors' }));
     const labels = view.menu.filter((m) => m.type !== 'separator').map((m) => m.label);
     expect(labels).toEqual([
-      'Atom Sync: healthy',
+      'Atom Sync: Healthy',
       'Last sync: 5 min ago',
       'Open dashboard',
       'Sync now',
@@ -191,9 +194,12 @@ describe('tray menu', () => {
       'Sync ratings',
       'Conflicts (0)',
       'Failed uploads (0)',
-      'Pause sync',
+      'Pause for 1 hour',
+      'Pause until resumed',
       'Start at login',
       'Notifications',
+      'Open logs',
+      'Create diagnostics bundle',
       'Quit Atom Sync',
     ]);
     expect(view.menu.find((m) => m.enabled && m.command !== 'none')?.command).toBe(TRAY_COMMANDS.openDashboard);
@@ -205,7 +211,10 @@ describe('tray menu', () => {
   it('gives every actionable item a command id', () => {
     const view = trayState(snap(), inputs());
     const commands = menuCommands(view.menu);
-    for (const c of ['open-dashboard', 'sync-now', 'reconnect', 'sync-ratings', 'open-conflicts', 'open-uploads', 'pause', 'toggle-start-at-login', 'notifications-all', 'quit'])
+    for (const c of [
+      'open-dashboard', 'sync-now', 'reconnect', 'sync-ratings', 'open-conflicts', 'open-uploads', 'pause', 'pause-1h',
+      'toggle-start-at-login', 'notifications-all', 'open-logs', 'support-bundle', 'quit',
+    ])
       expect(commands).toContain(c);
     for (const m of view.menu) if (m.type === 'normal' && m.enabled) expect(m.command).not.toBe('none');
   });
@@ -222,6 +231,56 @@ describe('tray menu', () => {
     expect(item(view.menu, 'reconnect')?.enabled).toBe(false);
     expect(item(view.menu, 'sync-ratings')?.enabled).toBe(false);
     expect(item(trayState(snap({ sync: { status: 'disabled' } }), inputs()).menu, 'sync-now')?.enabled).toBe(false);
+  });
+
+  it('offers a pause for an hour or until resumed; a timed pause says until when and offers Resume', () => {
+    const running = trayState(snap(), inputs());
+    expect(item(running.menu, 'pause-1h')).toMatchObject({ command: TRAY_COMMANDS.pauseHour, enabled: true });
+    expect(item(running.menu, 'pause')).toMatchObject({ command: TRAY_COMMANDS.pause, label: 'Pause until resumed' });
+    expect(PAUSE_HOUR_MS).toBe(3_600_000);
+
+    const until = new Date(NOW + PAUSE_HOUR_MS).toISOString();
+    const timed = trayState(snap({ sync: { paused: true, paused_until: until } }), inputs({ formatTime: (ms) => new Date(ms).toISOString().slice(11, 16) }));
+    expect(timed.state).toBe('paused');
+    expect(item(timed.menu, 'paused-until')).toMatchObject({ label: 'Paused until 13:00', enabled: false, command: 'none' });
+    expect(item(timed.menu, 'pause')).toMatchObject({ label: 'Resume sync', command: TRAY_COMMANDS.resume, enabled: true });
+    expect(item(timed.menu, 'pause-1h')).toBeUndefined();
+    // the default clock format is the local time of day
+    const local = trayState(snap({ sync: { paused: true, paused_until: until } }), inputs());
+    expect(item(local.menu, 'paused-until')?.label).toMatch(/^Paused until .*\d{1,2}.\d{2}/);
+    // an unreadable end reads as a pause until resumed
+    const odd = trayState(snap({ sync: { paused: true, paused_until: 'soon' } }), inputs());
+    expect(item(odd.menu, 'paused-until')?.label).toBe('Paused until resumed');
+  });
+
+  it('opens the logs and writes a diagnostics bundle, one at a time', () => {
+    expect(item(trayState(snap(), inputs()).menu, 'open-logs')).toMatchObject({ command: TRAY_COMMANDS.openLogs, enabled: true });
+    expect(item(trayState(snap(), inputs()).menu, 'support-bundle')).toMatchObject({ command: TRAY_COMMANDS.supportBundle, enabled: true });
+    expect(item(trayState(snap(), inputs({ supportBundle: 'writing' })).menu, 'support-bundle')).toMatchObject({
+      label: 'Creating diagnostics bundle…',
+      enabled: false,
+    });
+    expect(item(trayState(snap(), inputs({ supportBundle: 'unavailable' })).menu, 'support-bundle')?.enabled).toBe(false);
+  });
+
+  it('names the service it is attached to', () => {
+    const view = trayState(snap(), inputs({ attachedTo: 'http://127.0.0.1:8000' }));
+    expect(view.state).toBe('healthy');
+    expect(item(view.menu, 'attached')).toMatchObject({ label: 'Using the Atom Sync service at http://127.0.0.1:8000', enabled: false });
+  });
+
+  it('is red when the attached service stopped answering, and offers only what works without it', () => {
+    const notice = 'Cannot reach the Atom Sync service at http://127.0.0.1:8000; retrying';
+    const view = trayState(snap(), inputs({ attachedTo: 'http://127.0.0.1:8000', linkNotice: notice }));
+    expect(view.state).toBe('unhealthy');
+    expect(view.icon).toBe('unhealthy.png');
+    expect(view.status).toBe('Service unreachable');
+    expect(view.tooltip).toContain('Atom Sync: Service unreachable');
+    expect(view.tooltip.length).toBeLessThanOrEqual(TOOLTIP_MAX);
+    expect(item(view.menu, 'link-notice')?.label).toBe(notice);
+    expect(item(view.menu, 'attached')).toBeUndefined();
+    for (const key of ['sync-now', 'reconnect', 'sync-ratings', 'pause', 'pause-1h', 'support-bundle']) expect(item(view.menu, key)?.enabled, key).toBe(false);
+    for (const key of ['open-dashboard', 'open-logs', 'quit']) expect(item(view.menu, key)?.enabled, key).toBe(true);
   });
 
   it('names the last error in the menu (Linux hosts show no tooltip)', () => {

@@ -1,0 +1,103 @@
+/**
+ * Real parts for the desktop shell's tests without Electron: the emulator on loopback, and an
+ * engine listening on 127.0.0.1 (an OS-chosen port) whose saved settings live in a desktop
+ * persistence in a temp userData folder, as the app builds it.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { startEmulator, type EmulatorHandle } from '../../../emulator/index.js';
+import { loadSettings, type SettingsSource } from '../../../engine/config/savedSettings.js';
+import { createEngine, type EngineInternals } from '../../../engine/index.js';
+import { DesktopSettingsPersistence } from '../../../electron/model/desktopPersistence.js';
+import type { SecretStorage } from '../../../electron/model/settingsStore.js';
+import { tempDir } from '../../support/tempDir.js';
+
+/**
+ * An in-memory keyring with real encryption (AES-256-GCM under a key held in memory), standing in
+ * for Electron's safeStorage, which needs the Electron runtime.
+ */
+export function keyring(backend = 'gnome_libsecret'): SecretStorage {
+  const key = randomBytes(32);
+  return {
+    isEncryptionAvailable: () => true,
+    backend: () => backend,
+    encrypt(plain) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+      return Buffer.concat([iv, cipher.getAuthTag(), body]);
+    },
+    decrypt(data) {
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
+      decipher.setAuthTag(data.subarray(12, 28));
+      return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
+    },
+  };
+}
+
+export interface DesktopEngine {
+  emulator: EmulatorHandle;
+  engine: EngineInternals;
+  source: SettingsSource;
+  persistence: DesktopSettingsPersistence;
+  dir: string;
+  dbPath: string;
+  logPath: string;
+  /** The local Atom's own connection to the file (tests edit through it). */
+  db: Database.Database;
+  close(): Promise<void>;
+}
+
+export async function startDesktopEngine(opts: { skills?: number; env?: Record<string, string> } = {}): Promise<DesktopEngine> {
+  const tmp = tempDir('atom-desktop-');
+  const emulator = await startEmulator({ skills: opts.skills ?? 30, categories: 5, seed: 7 });
+  const dbPath = tmp.file('atom-sync.db');
+  const logPath = tmp.file('logs/atom-sync.log');
+  const persistence = new DesktopSettingsPersistence(tmp.file('userData'), keyring());
+  const source: SettingsSource = {
+    env: {
+      ATOM_SAAS_API_URL: emulator.apiUrl,
+      ATOM_SAAS_WS_URL: emulator.wsUrl,
+      ATOM_DB_PATH: dbPath,
+      ATOM_LOG_PATH: logPath,
+      ATOM_SYNC_PORT: '0',
+      ATOM_LOG_LEVEL: 'warn',
+      ...opts.env,
+    },
+    cwd: tmp.dir,
+    persistence,
+  };
+  const engine = await createEngine(loadSettings(source), { listen: true, syncOnStart: false, staticDir: null, settings: source });
+  await engine.start();
+  if (!engine.url) throw new Error('the engine did not listen');
+  const db = new Database(dbPath, { timeout: 5_000 });
+  return {
+    emulator,
+    engine,
+    source,
+    persistence,
+    dir: tmp.dir,
+    dbPath,
+    logPath,
+    db,
+    async close() {
+      await engine.stop().catch(() => undefined);
+      db.close();
+      await emulator.close().catch(() => undefined);
+      tmp.cleanup();
+    },
+  };
+}
+
+/** A full sync, awaited. */
+export async function syncNow(engine: EngineInternals, mode: 'incremental' | 'full' = 'full'): Promise<void> {
+  const outcome = await engine.services.sync.trigger(mode, 'manual');
+  if (!outcome.accepted) throw new Error(`sync not started: ${outcome.reason}`);
+  await engine.services.sync.idle();
+}
+
+/** The local Atom and Atom SaaS both change a skill's code: the next sync raises a critical conflict. */
+export function clashOnCode(d: DesktopEngine, skillId: string): void {
+  d.db.prepare("UPDATE community_skills SET payload = json_set(payload, '$.code', ?) WHERE skill_id = ?").run('print("local")', skillId);
+  d.emulator.mutate({ update_ids: [skillId], set: { code: 'print("remote")' }, push: false });
+}
