@@ -1,10 +1,13 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { Header } from './components/Header.js';
 import { EmptyState } from './components/States.js';
+import { demoModeChosen } from './lib/demoChoice.js';
 import type { Route } from './lib/route.js';
-import { useRoute } from './state/useRoute.js';
+import { useConfig } from './state/ConfigContext.js';
+import { navigate, useRoute } from './state/useRoute.js';
 import { ConflictDetailView } from './views/conflicts/ConflictDetailView.js';
 import { ConflictsView } from './views/conflicts/ConflictsView.js';
+import { ConnectView } from './views/connect/ConnectView.js';
 import { DashboardView } from './views/dashboard/DashboardView.js';
 import { SettingsView } from './views/settings/SettingsView.js';
 import { FailedUploadsView } from './views/uploads/FailedUploadsView.js';
@@ -15,6 +18,7 @@ const TITLES: Record<Route['name'], string> = {
   conflicts: 'Conflicts',
   conflict: 'Conflict',
   settings: 'Settings',
+  connect: 'Connect',
   notFound: 'Not found',
 };
 
@@ -30,6 +34,8 @@ function View({ route }: { route: Route }) {
       return <ConflictDetailView key={route.id} id={route.id} />;
     case 'settings':
       return <SettingsView />;
+    case 'connect':
+      return <ConnectView />;
     case 'notFound':
       return (
         <EmptyState title="This page does not exist">
@@ -39,11 +45,30 @@ function View({ route }: { route: Route }) {
   }
 }
 
+/**
+ * First run: an engine still in demo mode opens on the Connect screen, unless the person chose
+ * demo mode before. Only the landing page is redirected (a link to a conflict is followed), once.
+ */
+function useFirstRunConnect(route: Route): void {
+  const { config } = useConfig();
+  const decided = useRef(false);
+  const landedOnDashboard = useRef(route.name === 'dashboard');
+  useEffect(() => {
+    if (decided.current || !config) return;
+    decided.current = true;
+    if (config.demo_mode === true && landedOnDashboard.current && !demoModeChosen()) navigate('#/connect');
+  }, [config]);
+  useEffect(() => {
+    if (route.name !== 'dashboard') landedOnDashboard.current = false;
+  }, [route.name]);
+}
+
 export function App() {
   const route = useRoute();
   useEffect(() => {
     document.title = `${TITLES[route.name]} · Atom Sync`;
   }, [route.name]);
+  useFirstRunConnect(route);
   return (
     <>
       <a className="skip-link" href="#main" onClick={(e) => {

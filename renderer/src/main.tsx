@@ -8,6 +8,7 @@ import { fetchTransport } from './api/fetchTransport.js';
 import { bridgeLive, eventSourceLive } from './api/liveSources.js';
 import { ApiProvider } from './state/ApiContext.js';
 import { LiveProvider } from './state/LiveContext.js';
+import { ConfigProvider } from './state/ConfigContext.js';
 import { NoticeProvider } from './state/NoticeContext.js';
 import { NowProvider } from './state/NowContext.js';
 import './styles/base.css';
@@ -16,10 +17,11 @@ import './styles/controls.css';
 import './styles/tables.css';
 import './styles/feedback.css';
 import './styles/conflicts.css';
+import './styles/forms.css';
 
 // Inside the desktop app the preload bridge is the only way out; in a browser, same-origin HTTP.
 const bridge = findBridge(window);
-const client = new ApiClient(bridge ? bridgeTransport(bridge) : fetchTransport());
+const client = new ApiClient(bridge ? bridgeTransport(bridge) : fetchTransport(), bridge !== null);
 const openLive = bridge ? bridgeLive(bridge) : eventSourceLive();
 
 const root = document.getElementById('root');
@@ -30,7 +32,9 @@ createRoot(root).render(
       <NowProvider>
         <NoticeProvider>
           <LiveProvider open={openLive}>
-            <App />
+            <ConfigProvider>
+              <App />
+            </ConfigProvider>
           </LiveProvider>
         </NoticeProvider>
       </NowProvider>

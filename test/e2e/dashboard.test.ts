@@ -26,7 +26,7 @@ describe.skipIf(chromiumMissing)('dashboard in Chromium against the real engine 
 
   it('shows healthy after the first sync, with counts, checks, demo banner and run history', async () => {
     await status().filter({ hasText: 'Healthy' }).waitFor();
-    await page.getByTestId('demo-banner').filter({ hasText: 'Demo mode: syncing with the built-in emulator, not Atom SaaS' }).waitFor();
+    await page.getByTestId('demo-banner').filter({ hasText: 'Syncing with a built-in sample catalogue, not with Atom SaaS.' }).waitFor();
     await page.getByTestId('skills-cached').filter({ hasText: String(SKILLS) }).waitFor();
     expect(await page.getByTestId('last-sync').textContent()).toMatch(/just now|s ago|min ago/);
     const checks = page.getByTestId('health-panel').locator('.check');
@@ -101,7 +101,7 @@ describe.skipIf(chromiumMissing)('dashboard in Chromium against the real engine 
     ui.emulator.setFaults({ ws_reject_status: 503 });
     ui.emulator.dropSockets();
     await page.getByTestId('websocket-state').filter({ hasText: 'Disconnected' }).waitFor();
-    await status().filter({ hasText: 'Degraded' }).waitFor();
+    await status().filter({ hasText: 'Needs attention' }).waitFor();
 
     ui.emulator.setFaults({ ws_reject_status: 503, http_error_rate: 1, http_status: 503 });
     await page.getByRole('button', { name: 'Sync now' }).click();
@@ -114,7 +114,7 @@ describe.skipIf(chromiumMissing)('dashboard in Chromium against the real engine 
     for (const variant of VARIANTS) {
       const shot = await ui.newPage(variant);
       await shot.goto(`${ui.url}/`);
-      await shot.getByTestId('overall-status').filter({ hasText: /Degraded|Unhealthy/ }).waitFor();
+      await shot.getByTestId('overall-status').filter({ hasText: /Needs attention|Not syncing/ }).waitFor();
       await shot.getByTestId('runs-chart').waitFor();
       expect(await horizontalOverflow(shot)).toBe(0);
       await screenshot(shot, `dashboard-degraded-${variant.width}x${variant.height}-${variant.colorScheme}`);

@@ -3,7 +3,7 @@
  * preload to this exact shape; the renderer never sees Electron itself.
  */
 export interface BridgeRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   /** Path with query string, e.g. `/api/admin/sync/conflicts?status=all`. */
   path: string;
   body?: unknown;

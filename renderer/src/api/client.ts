@@ -2,6 +2,8 @@ import type {
   BulkResolveResponse,
   ConflictDetail,
   ConflictListResponse,
+  ConfigUpdate,
+  ConnectionTestResult,
   EngineSnapshot,
   FailedUploadsResponse,
   HealthResponse,
@@ -11,6 +13,7 @@ import type {
   ResolveResponse,
   RetryResponse,
   RunsResponse,
+  SettingsResponse,
   Severity,
   SyncMode,
   SyncStatusResponse,
@@ -21,8 +24,38 @@ import type { Transport, TransportRequest } from './transport.js';
 
 const ADMIN = '/api/admin/sync';
 
-/** Effective settings from GET /config (never the token); shown as they come. */
-export type ConfigResponse = Record<string, unknown>;
+/** Effective settings from GET /config (never the token); shown as they come, a few read by name. */
+export type ConfigResponse = Record<string, unknown> & {
+  demo_mode?: boolean;
+  api_url?: string | null;
+  sync_interval_minutes?: number;
+  log_path?: string;
+  token_configured?: boolean;
+};
+
+/** The diagnostics bundle written on the engine's machine (POST /support-bundle). */
+export interface SavedBundle {
+  path: string;
+  bytes: number;
+}
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+export interface LogLevelResponse {
+  level: LogLevel;
+  previous?: LogLevel;
+  reverts_on_restart: boolean;
+}
+
+/** What a test connection checks; omitted fields are tested with the saved ones. */
+export interface ConnectionTestRequest {
+  api_url?: string;
+  api_token?: string;
+}
+
+/** Where the browser downloads the diagnostics bundle (a plain link: the engine answers with a .tar.gz). */
+export const SUPPORT_BUNDLE_PATH = '/api/admin/sync/support-bundle';
 
 export interface Accepted {
   accepted: boolean;
@@ -69,7 +102,14 @@ export function toApiError(status: number, body: unknown): ApiError {
 
 /** Typed calls for every route the UI uses; one transport underneath (fetch or the Electron bridge). */
 export class ApiClient {
-  constructor(private readonly transport: Transport) {}
+  /**
+   * `desktop`: requests go over the Electron bridge, which carries text only, so files are
+   * written on the engine's side instead of downloaded.
+   */
+  constructor(
+    private readonly transport: Transport,
+    readonly desktop = false,
+  ) {}
 
   /** Sends one request; 2xx (and any status in `alsoOk`) returns the parsed body, anything else throws ApiError. */
   async request<T>(method: TransportRequest['method'], path: string, body?: unknown, alsoOk: readonly number[] = []): Promise<T> {
@@ -108,11 +148,31 @@ export class ApiClient {
   config(): Promise<ConfigResponse> {
     return this.request('GET', `${ADMIN}/config`);
   }
+  settings(): Promise<SettingsResponse> {
+    return this.request('GET', `${ADMIN}/settings`);
+  }
+  /** Only the fields that change; null puts one back to its default (`api_token: null` forgets the token). */
+  updateConfig(update: ConfigUpdate): Promise<ConfigResponse> {
+    return this.request('PUT', `${ADMIN}/config`, update);
+  }
+  testConnection(body: ConnectionTestRequest): Promise<ConnectionTestResult> {
+    return this.request('POST', `${ADMIN}/test-connection`, body);
+  }
+  saveSupportBundle(): Promise<SavedBundle> {
+    return this.request('POST', SUPPORT_BUNDLE_PATH);
+  }
+  logLevel(): Promise<LogLevelResponse> {
+    return this.request('GET', `${ADMIN}/log-level`);
+  }
+  setLogLevel(level: LogLevel): Promise<LogLevelResponse> {
+    return this.request('POST', `${ADMIN}/log-level`, { level });
+  }
   trigger(mode: SyncMode): Promise<TriggerResponse> {
     return this.request('POST', `${ADMIN}/trigger${queryString({ mode })}`);
   }
-  pause(): Promise<Accepted> {
-    return this.request('POST', `${ADMIN}/pause`);
+  /** Without `minutes`, until resumed. */
+  pause(minutes?: number): Promise<Accepted> {
+    return this.request('POST', `${ADMIN}/pause`, minutes === undefined ? undefined : { minutes });
   }
   resume(): Promise<Accepted> {
     return this.request('POST', `${ADMIN}/resume`);

@@ -4,7 +4,7 @@ import type { OpenLiveSource } from './liveFeed.js';
 
 export const EVENTS_PATH = '/api/admin/sync/events';
 
-const NAMED_EVENTS: readonly LiveEventName[] = ['status', 'sync.progress', 'sync.finished', 'websocket.state', 'ratings.status', 'conflicts.counts', 'sync.error'];
+const NAMED_EVENTS: readonly LiveEventName[] = ['status', 'sync.progress', 'sync.finished', 'websocket.state', 'ratings.status', 'conflicts.counts', 'sync.error', 'config.changed'];
 
 function parseData(data: unknown): unknown {
   if (typeof data !== 'string') return data;

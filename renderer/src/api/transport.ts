@@ -1,6 +1,6 @@
 /** How the client reaches the engine: same-origin fetch in a browser, the preload bridge in Electron. */
 export interface TransportRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   path: string;
   body?: unknown;
 }

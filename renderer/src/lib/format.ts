@@ -94,3 +94,22 @@ export function humanize(code: string | null | undefined): string {
 export function sentence(text: string): string {
   return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
 }
+
+/** 512 -> "512 bytes", 12_345 -> "12 KB", 3_400_000 -> "3.2 MB". */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '–';
+  if (n < 1024) return `${Math.round(n)} bytes`;
+  if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** A local clock time, "14:05", with the date in front when it is not today: "2025-03-05 14:05". */
+export function formatClockTime(iso: string | null | undefined, now: number): string {
+  const at = parse(iso);
+  if (at === null) return '–';
+  const d = new Date(at);
+  const today = new Date(now);
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const sameDay = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
+  return sameDay ? time : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
+}

@@ -5,6 +5,7 @@ export type Route =
   | { name: 'conflicts'; tab: 'open' | 'resolved' }
   | { name: 'conflict'; id: number }
   | { name: 'settings' }
+  | { name: 'connect' }
   | { name: 'notFound'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -12,6 +13,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/' || path === '') return { name: 'dashboard' };
   if (path === '/uploads') return { name: 'uploads' };
   if (path === '/settings') return { name: 'settings' };
+  if (path === '/connect') return { name: 'connect' };
   if (path === '/conflicts') return { name: 'conflicts', tab: 'open' };
   if (path === '/conflicts/resolved') return { name: 'conflicts', tab: 'resolved' };
   const detail = /^\/conflicts\/([1-9]\d{0,14})$/.exec(path);
@@ -27,6 +29,8 @@ export function routeHref(route: Route): string {
       return '#/uploads';
     case 'settings':
       return '#/settings';
+    case 'connect':
+      return '#/connect';
     case 'conflicts':
       return route.tab === 'resolved' ? '#/conflicts/resolved' : '#/conflicts';
     case 'conflict':

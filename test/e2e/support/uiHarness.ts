@@ -4,13 +4,17 @@
  * and headless Chromium. Nothing leaves the machine.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { EmulatorHandle } from '../../../emulator/index.js';
+import { bridgeResponse, validateBridgeRequest } from '../../../electron/model/bridgeRequest.js';
+import { startEmulator, type EmulatorHandle } from '../../../emulator/index.js';
 import { loadConfig } from '../../../engine/config/index.js';
-import type { EngineSnapshot } from '../../../engine/contracts/api.js';
+import type { SettingsSource } from '../../../engine/config/savedSettings.js';
+import { jsonSettingsFile } from '../../../engine/config/settingsFile.js';
+import { LIVE_FORWARDED, type EngineSnapshot } from '../../../engine/contracts/api.js';
 import { createEngine, type EngineInternals } from '../../../engine/index.js';
 import { tempDir } from '../../support/tempDir.js';
 import { waitFor } from '../../support/waitFor.js';
@@ -54,14 +58,60 @@ export interface PageOptions {
   colorScheme?: 'light' | 'dark';
   /** Console errors this page is expected to log (e.g. requests a test aborts on purpose). */
   expectedConsole?: RegExp;
+  /**
+   * False: a first run, as if the person never chose demo mode (the Connect screen opens by
+   * itself). Default true, a returning demo-mode user, so a page lands on the dashboard.
+   */
+  demoChosen?: boolean;
+  /**
+   * Run the page as the desktop window does: requests over `window.atomSync` (checked by the
+   * Electron main side's own validator, then engine.dispatch), not fetch. Events still come over SSE.
+   */
+  bridge?: boolean;
+}
+
+/** The key the renderer keeps the demo-mode choice under (renderer/src/lib/demoChoice.ts). */
+export const DEMO_CHOICE_KEY = 'atom-sync.demo-mode-chosen';
+
+export interface StartOptions {
+  skills?: number;
+  env?: Record<string, string>;
+  /** Settings can be changed at run time, saved in a JSON file in the temp folder (PUT /config answers 409 without). */
+  settings?: boolean;
+  /** A second emulator as the "real" Atom SaaS, which wants this token; the engine still starts in demo mode. */
+  remote?: { token: string; skills?: number };
+  /** Default true: the first sync starts with the engine. */
+  syncOnStart?: boolean;
+  /** Listen on a free port named in the settings (ATOM_SYNC_PORT), instead of port 0. */
+  namedPort?: boolean;
+}
+
+/** A port the system just handed out and took back: free for the engine a moment later. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export interface UiHarness {
   engine: EngineInternals;
-  emulator: EmulatorHandle;
+  /** The engine's built-in emulator (demo mode); throws once the engine has left demo mode. */
+  readonly emulator: EmulatorHandle;
+  /** The separate "real" remote, when started with `remote`. */
+  remote: EmulatorHandle | null;
   browser: Browser;
   url: string;
   dbPath: string;
+  /** The saved-settings file, when started with `settings`. */
+  settingsPath: string | null;
+  /** The environment the engine was started with. */
+  env: Record<string, string>;
   /** Console errors, page errors and foreign requests seen by every page opened here. */
   problems: string[];
   /** A page whose console, errors and requests are watched. */
@@ -73,27 +123,40 @@ export interface UiHarness {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-export async function startUi(opts: { skills?: number; env?: Record<string, string> } = {}): Promise<UiHarness> {
+/** What the desktop preload puts on `window`: requests go to the exposed binding, events come over SSE. */
+const BRIDGE_SCRIPT = `(() => {
+  const names = ${JSON.stringify(['status', ...Object.values(LIVE_FORWARDED)])};
+  window.atomSync = {
+    request: (req) => window.__atomSyncRequest(req),
+    onEvent(cb) {
+      const source = new EventSource('/api/admin/sync/events');
+      for (const name of names) source.addEventListener(name, (event) => cb(name, event.data));
+      return () => source.close();
+    },
+  };
+})();`;
+
+export async function startUi(opts: StartOptions = {}): Promise<UiHarness> {
   const tmp = tempDir('atom-sync-e2e-');
   const staticDir = await buildRenderer(tmp.file('renderer'));
   const dbPath = tmp.file('atom_dev.db');
-  const config = loadConfig(
-    {
-      ATOM_DB_PATH: dbPath,
-      ATOM_LOG_PATH: tmp.file('logs/atom.log'),
-      ATOM_SYNC_PORT: '0',
-      ATOM_LOG_LEVEL: 'warn',
-      ATOM_DEMO_SKILLS: String(opts.skills ?? 300),
-      ATOM_ENV_FILE: tmp.file('no.env'),
-      ...opts.env,
-    },
-    tmp.dir,
-  );
-  const engine = await createEngine(config, { staticDir, syncOnStart: true });
+  const remote = opts.remote ? await startEmulator({ skills: opts.remote.skills ?? 120, token: opts.remote.token }) : null;
+  const env: Record<string, string> = {
+    ATOM_DB_PATH: dbPath,
+    ATOM_LOG_PATH: tmp.file('logs/atom.log'),
+    ATOM_SYNC_PORT: opts.namedPort ? String(await freePort()) : '0',
+    ATOM_LOG_LEVEL: 'warn',
+    ATOM_DEMO_SKILLS: String(opts.skills ?? 300),
+    ATOM_ENV_FILE: tmp.file('no.env'),
+    ...opts.env,
+  };
+  const settingsPath = opts.settings ? tmp.file('atom-sync-settings.json') : null;
+  const source: SettingsSource | null = settingsPath ? { env, cwd: tmp.dir, persistence: jsonSettingsFile(settingsPath) } : null;
+  const config = loadConfig(env, tmp.dir);
+  const engine = await createEngine(config, { staticDir, syncOnStart: opts.syncOnStart ?? true, ...(source ? { settings: source } : {}) });
   await engine.start();
   if (!engine.url) throw new Error('the engine did not start listening');
-  if (!engine.emulator) throw new Error('the engine is not in demo mode (no emulator)');
-  const emulator = engine.emulator as unknown as EmulatorHandle;
+  if (!engine.emulator && !remote) throw new Error('the engine is not in demo mode (no emulator) and no remote was started');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const contexts: BrowserContext[] = [];
   const problems: string[] = [];
@@ -101,14 +164,30 @@ export async function startUi(opts: { skills?: number; env?: Record<string, stri
 
   return {
     engine,
-    emulator,
+    get emulator() {
+      if (!engine.emulator) throw new Error('the engine has left demo mode: its built-in emulator is gone');
+      return engine.emulator as unknown as EmulatorHandle;
+    },
+    remote,
     browser,
     url: engine.url,
     dbPath,
+    settingsPath,
+    env,
     problems,
-    async newPage({ width = 1280, height = 800, colorScheme = 'light', expectedConsole }: PageOptions = {}) {
+    async newPage({ width = 1280, height = 800, colorScheme = 'light', expectedConsole, demoChosen = true, bridge = false }: PageOptions = {}) {
       const context = await browser.newContext({ viewport: { width, height }, colorScheme });
       contexts.push(context);
+      if (demoChosen) await context.addInitScript(`try { localStorage.setItem(${JSON.stringify(DEMO_CHOICE_KEY)}, 'yes'); } catch {}`);
+      if (bridge) {
+        // As electron/ipcBridge.ts: the main side's validator, then the engine's routes in process.
+        await context.exposeBinding('__atomSyncRequest', async (_source, input: unknown) => {
+          const checked = validateBridgeRequest(input);
+          if (!checked.ok) return { status: checked.status, body: { error: checked.error, detail: checked.detail } };
+          return bridgeResponse(await engine.dispatch({ ...checked.request, headers: {} }));
+        });
+        await context.addInitScript(BRIDGE_SCRIPT);
+      }
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);
       page.on('console', (message) => {
@@ -132,6 +211,7 @@ export async function startUi(opts: { skills?: number; env?: Record<string, stri
       await browser.close().catch(() => undefined);
       db?.close();
       await engine.stop().catch(() => undefined);
+      await remote?.close().catch(() => undefined);
       tmp.cleanup();
     },
   };
@@ -145,11 +225,11 @@ export function waitForSnapshot(engine: EngineInternals, check: (s: EngineSnapsh
   }, timeoutMs, 50) as Promise<EngineSnapshot>;
 }
 
-/** Full-page screenshot into test/artifacts/screenshots (gitignored). */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** Screenshot into test/artifacts/screenshots (gitignored): the full page, or what the window shows (sticky bars where they sit). */
+export async function screenshot(page: Page, name: string, { fullPage = true }: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
 }
 

@@ -1,7 +1,9 @@
 import type { EngineSnapshot } from '../../../../engine/contracts/api.js';
 import { ActionMessage } from '../../components/States.js';
+import { formatClockTime } from '../../lib/format.js';
 import { useApi } from '../../state/ApiContext.js';
 import { useLive } from '../../state/LiveContext.js';
+import { useNow } from '../../state/NowContext.js';
 import { useAction } from '../../state/useAction.js';
 
 interface Reason {
@@ -45,9 +47,15 @@ function ActionButton(props: { label: string; reason: Reason | null; busy: boole
   );
 }
 
-/** Sync now, Full resync, Reconnect, Sync ratings, Pause/Resume; disabled ones say why. */
+/** "Paused until 14:05" for a timed pause, "Paused until you resume" otherwise. */
+function pausedText(sync: EngineSnapshot['sync'], now: number): string {
+  return sync.paused_until ? `Paused until ${formatClockTime(sync.paused_until, now)}` : 'Paused until you resume';
+}
+
+/** Sync now, Full resync, Reconnect, Sync ratings, Pause (for an hour)/Resume; disabled ones say why. */
 export function SyncActions({ snapshot }: { snapshot: EngineSnapshot }) {
   const api = useApi();
+  const now = useNow();
   const live = useLive();
   const action = useAction();
   const why = reasons(snapshot);
@@ -67,9 +75,17 @@ export function SyncActions({ snapshot }: { snapshot: EngineSnapshot }) {
         {snapshot.sync.paused ? (
           <ActionButton label="Resume sync" reason={null} busy={action.busy} onClick={run(() => api.resume(), () => 'Scheduled sync resumed.')} />
         ) : (
-          <ActionButton label="Pause sync" reason={why.pause} busy={action.busy} onClick={run(() => api.pause(), () => 'Scheduled sync paused.')} />
+          <>
+            <ActionButton label="Pause sync" reason={why.pause} busy={action.busy} onClick={run(() => api.pause(), () => 'Scheduled sync paused until you resume it.')} />
+            <ActionButton label="Pause for 1 hour" reason={why.pause} busy={action.busy} onClick={run(() => api.pause(60), () => 'Scheduled sync paused for an hour.')} />
+          </>
         )}
       </div>
+      {snapshot.sync.paused && (
+        <p className="paused-note" data-testid="paused-until">
+          {pausedText(snapshot.sync, now)}.
+        </p>
+      )}
       {shown.length > 0 && (
         <ul className="action-reasons">
           {shown.map((reason) => (

@@ -1,39 +1,33 @@
 import { ErrorMessage, Loading } from '../../components/States.js';
-import { formatSetting, humanize } from '../../lib/format.js';
 import { useApi } from '../../state/ApiContext.js';
+import { useConfig } from '../../state/ConfigContext.js';
 import { useResource } from '../../state/useResource.js';
+import { EffectiveSettings } from './EffectiveSettings.js';
+import { HelpSection } from './HelpSection.js';
+import { SettingsForm } from './SettingsForm.js';
 
-const ACRONYMS = /\b(api|ws|url|db|http|id)\b/gi;
+/** The token is shown as a field of its own; these say the same thing in other words. */
+const SHOWN_ELSEWHERE = ['token_configured', 'demo_mode'];
 
-/** "api_url" -> "API URL". */
-function label(key: string): string {
-  return humanize(key).replace(ACRONYMS, (word) => word.toUpperCase());
-}
-
-/** The engine's effective settings, read-only (they come from the environment or the settings file). */
+/** Settings the engine lets you change (applied live), the rest for reference, and help. */
 export function SettingsView() {
   const api = useApi();
-  const config = useResource(() => api.config(), 'config');
+  const { config, error: configError, version, reload } = useConfig();
+  const settings = useResource(() => api.settings(), `settings|${version}`);
+  const skip = new Set([...SHOWN_ELSEWHERE, ...(settings.data?.fields.map((f) => f.name) ?? [])]);
+  const logPath = typeof config?.log_path === 'string' ? config.log_path : null;
   return (
-    <section className="view" aria-labelledby="settings-title">
+    <section className="view view-narrow" aria-labelledby="settings-title">
       <div className="view-head">
         <h2 id="settings-title">Settings</h2>
       </div>
-      <p className="view-lead">The sync engine&apos;s effective settings. The API token is never shown.</p>
-      {config.error && <ErrorMessage text={config.error} onRetry={config.reload} />}
-      {config.loading && !config.data && <Loading what="settings" />}
-      {config.data && (
-        <dl className="settings" data-testid="settings">
-          {Object.entries(config.data).map(([key, value]) => (
-            <div key={key}>
-              <dt>{label(key)}</dt>
-              <dd>
-                <code>{formatSetting(key, value)}</code>
-              </dd>
-            </div>
-          ))}
-        </dl>
-      )}
+      <p className="view-lead">Changes apply as soon as you save; the sync engine reconnects by itself. The API token is never shown.</p>
+      {settings.error && <ErrorMessage text={settings.error} onRetry={settings.reload} />}
+      {settings.loading && !settings.data && <Loading what="settings" />}
+      {settings.data && <SettingsForm settings={settings.data} />}
+      <HelpSection logPath={logPath} />
+      {configError && !config && <ErrorMessage text={configError} onRetry={reload} />}
+      {config && (settings.data || settings.error) && <EffectiveSettings config={config} skip={skip} />}
     </section>
   );
 }
