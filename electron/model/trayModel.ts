@@ -4,7 +4,7 @@
  */
 import type { EngineSnapshot } from '../../engine/contracts/api.js';
 import { ageMs, clip, formatAge } from '../../engine/status/formatAge.js';
-import { overallStatus, type OverallState, type OverallStatus } from '../../engine/status/overall.js';
+import { overallStatus, statusLine, type OverallState } from '../../engine/status/overall.js';
 import type { NotificationLevel } from './notificationPolicy.js';
 
 export type TrayStateName = OverallState;
@@ -80,20 +80,6 @@ export interface TrayView {
 export const SYNCING_FRAMES = 4;
 /** Windows truncates tray tooltips at 127 characters. */
 export const TOOLTIP_MAX = 127;
-
-/** The state and why; `maxReasons` keeps the tooltip to the most important ones. */
-function statusLine(state: TrayStateName, s: EngineSnapshot, a: OverallStatus, maxReasons = Infinity): string {
-  const all = a.reasons;
-  const reasons = all.length > maxReasons ? [...all.slice(0, maxReasons), `+${all.length - maxReasons} more`] : [...all];
-  // The header's words, so the window and the tray say the same thing.
-  let head: string = a.label;
-  if (state === 'syncing' && s.sync.progress) {
-    const p = s.sync.progress;
-    reasons.unshift(`${p.phase} ${p.done}${p.total !== null ? `/${p.total}` : ''}`);
-  }
-  if (state === 'healthy' && s.sync.status === 'disabled') head = 'Sync disabled';
-  return reasons.length > 0 ? `${head} (${reasons.join(', ')})` : head;
-}
 
 function lastError(s: EngineSnapshot): string | null {
   return s.sync.last_error ?? s.ratings.last_error ?? (s.websocket.connected ? null : s.websocket.last_error) ?? null;
@@ -173,7 +159,7 @@ export function trayState(snapshot: EngineSnapshot, inputs: TrayInputs): TrayVie
   // A service we attached to that stopped answering: its last snapshot cannot be vouched for.
   const unreachable = inputs.linkNotice ? inputs.linkNotice : null;
   const state: TrayStateName = unreachable ? 'unhealthy' : a.state;
-  const status = unreachable ? 'Service unreachable' : statusLine(state, s, a);
+  const status = unreachable ? 'Service unreachable' : a.line;
   const age = ageMs(s.sync.last_sync, inputs.now);
   const ageText = age === null ? 'never' : age < 60_000 ? 'just now' : `${formatAge(age)} ago`;
   const error = lastError(s);
@@ -221,7 +207,7 @@ export function trayState(snapshot: EngineSnapshot, inputs: TrayInputs): TrayVie
   // Nothing judged yet: the neutral grey icon.
   const iconState = state === 'starting' ? 'paused' : state;
   const icon = state === 'syncing' ? `syncing-${Math.abs(Math.trunc(inputs.frame ?? 0)) % SYNCING_FRAMES}.png` : `${iconState}.png`;
-  const tooltip = tooltipFor(unreachable ? status : statusLine(state, s, a, 1), ageText, error, unreachable ?? inputs.portNotice);
+  const tooltip = tooltipFor(unreachable ? status : statusLine(a.label, a.reasons, 1), ageText, error, unreachable ?? inputs.portNotice);
   return { state, icon, tooltip, status, menu };
 }
 

@@ -98,8 +98,8 @@ function judgeAnswer(status: number, text: string, host: string, route: ProxyRou
   if (status === 407) return fail('proxy_auth', sentence(proxyAuthMessage(route)), status);
   if (status === 401 || status === 403) {
     const message = hadToken
-      ? `${host} refused the API token (HTTP ${status}): check ATOM_SAAS_API_TOKEN.`
-      : `${host} asks for an API token (HTTP ${status}): set ATOM_SAAS_API_TOKEN.`;
+      ? `${host} refused the API token (HTTP ${status}): check the token, copied whole from your Atom SaaS account, and try again.`
+      : `${host} asks for an API token (HTTP ${status}): enter the token from your Atom SaaS account.;
     return fail('auth', message, status);
   }
   if (status === 404) {

@@ -30,8 +30,10 @@ export interface OverallInputs {
 export interface OverallStatus {
   state: OverallState;
   label: string;
-  /** Why, most serious first: red reasons, then amber ones. */
+  /** Why, most serious first: the run's progress while syncing, then red reasons, then amber ones. */
   reasons: string[];
+  /** `label (reason, reason)`: the tray's status line and the header's title, word for word. */
+  line: string;
   unhealthy: string[];
   degraded: string[];
 }
@@ -96,7 +98,7 @@ function starting(s: EngineSnapshot): boolean {
  * green. An open critical conflict or a failed upload never shows green.
  */
 export function overallStatus(s: EngineSnapshot | null, inputs: OverallInputs): OverallStatus {
-  if (s === null) return { state: 'starting', label: OVERALL_LABELS.starting, reasons: [], unhealthy: [], degraded: [] };
+  if (s === null) return { state: 'starting', label: OVERALL_LABELS.starting, reasons: [], line: OVERALL_LABELS.starting, unhealthy: [], degraded: [] };
   const a = assess(s, inputs);
   let state: OverallState;
   if (s.sync.status === 'syncing') state = 'syncing';
@@ -106,5 +108,15 @@ export function overallStatus(s: EngineSnapshot | null, inputs: OverallInputs): 
   else if ((s.conflicts.by_severity.critical ?? 0) > 0) state = 'degraded';
   else if (starting(s)) state = 'starting';
   else state = 'healthy';
-  return { state, label: OVERALL_LABELS[state], reasons: [...a.unhealthy, ...a.degraded], ...a };
+  const progress = s.sync.progress;
+  const reasons = [...a.unhealthy, ...a.degraded];
+  if (state === 'syncing' && progress) reasons.unshift(`${progress.phase} ${progress.done}${progress.total !== null ? `/${progress.total}` : ''}`);
+  const label = state === 'healthy' && s.sync.status === 'disabled' ? 'Sync disabled' : OVERALL_LABELS[state];
+  return { state, label, reasons, line: statusLine(label, reasons), ...a };
+}
+
+/** `label (reason, reason)`; `maxReasons` keeps a tooltip to the most important ones. */
+export function statusLine(label: string, reasons: readonly string[], maxReasons = Infinity): string {
+  const shown = reasons.length > maxReasons ? [...reasons.slice(0, maxReasons), `+${reasons.length - maxReasons} more`] : reasons;
+  return shown.length > 0 ? `${label} (${shown.join(', ')})` : label;
 }

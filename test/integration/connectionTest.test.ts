@@ -73,14 +73,14 @@ describe('testConnection against real servers', () => {
     const wrong = 'tok-wrong-0000';
     const result = await probe({ token: wrong });
     expect(result).toMatchObject({ ok: false, outcome: 'auth', status: 401, catalogue_size: null });
-    expect(result.message).toBe(`127.0.0.1:${emulator.port} refused the API token (HTTP 401): check ATOM_SAAS_API_TOKEN.`);
+    expect(result.message).toBe(`127.0.0.1:${emulator.port} refused the API token (HTTP 401): check the token, copied whole from your Atom SaaS account, and try again.`);
     expect(JSON.stringify(result)).not.toContain(wrong);
   });
 
   it('no token where one is needed: auth, saying to set one', async () => {
     const result = await probe({ token: null });
     expect(result).toMatchObject({ outcome: 'auth', status: 401 });
-    expect(result.message).toMatch(/asks for an API token \(HTTP 401\): set ATOM_SAAS_API_TOKEN/);
+    expect(result.message).toMatch(/asks for an API token \(HTTP 401\): enter the token/);
   });
 
   it('a self-signed HTTPS server: tls', async () => {
