@@ -99,7 +99,7 @@ function judgeAnswer(status: number, text: string, host: string, route: ProxyRou
   if (status === 401 || status === 403) {
     const message = hadToken
       ? `${host} refused the API token (HTTP ${status}): check the token, copied whole from your Atom SaaS account, and try again.`
-      : `${host} asks for an API token (HTTP ${status}): enter the token from your Atom SaaS account.;
+      : `${host} asks for an API token (HTTP ${status}): enter the token from your Atom SaaS account.`;
     return fail('auth', message, status);
   }
   if (status === 404) {
@@ -164,7 +164,7 @@ function judgeFailure(error: unknown, timedOut: boolean, host: string, route: Pr
       'host_not_found',
       isProxy
         ? `The proxy host ${missing} could not be found: check ${route.variable} and this machine's DNS.`
-        : `The host ${missing} could not be found: check the address in ATOM_SAAS_API_URL and this machine's DNS.`,
+        : `The host ${missing} could not be found: check the API URL and this machine's DNS.`,
       null,
     );
   }
@@ -190,7 +190,7 @@ function tlsMessage(codes: string[], host: string): string {
   }
   if (has('CERT_HAS_EXPIRED')) return `The certificate of ${host} has expired: whoever runs the server must renew it.`;
   if (has('CERT_NOT_YET_VALID')) return `The certificate of ${host} is not valid yet: check this machine's clock.`;
-  if (has('ERR_TLS_CERT_ALTNAME_INVALID')) return `The certificate presented for ${host} is for another name: check the address in ATOM_SAAS_API_URL.`;
+  if (has('ERR_TLS_CERT_ALTNAME_INVALID')) return `The certificate presented for ${host} is for another name: check the API URL.`;
   if (codes.some((c) => /WRONG_VERSION_NUMBER|UNKNOWN_PROTOCOL|PACKET_LENGTH_TOO_LONG/.test(c))) {
     return `${host} did not answer with TLS: if the server speaks plain HTTP, the address should start with http://.`;
   }
