@@ -138,7 +138,7 @@ describe('testConnection against real servers', () => {
     }) as unknown as LookupFunction;
     const result = await probe({ apiUrl: 'https://atom.example.invalid/api/v1/marketplace', lookup });
     expect(result).toMatchObject({ ok: false, outcome: 'host_not_found', status: null });
-    expect(result.message).toBe("The host atom.example.invalid could not be found: check the address in ATOM_SAAS_API_URL and this machine's DNS.");
+    expect(result.message).toBe("The host atom.example.invalid could not be found: check the API URL and this machine's DNS.");
     expect(asked).toContain('atom.example.invalid');
   });
 
