@@ -11,7 +11,7 @@ import { startDaemon, type RunningDaemon } from '../chaos/lib/runningDaemon.js';
 import { waitFor } from '../support/waitFor.js';
 import { round } from './lib/benchEngine.js';
 import { startEmulatorProcess } from './lib/emulatorProcess.js';
-import { freePort } from './lib/freePort.js';
+import { freePort } from '../support/freePort.js';
 import { keepSyncing } from './lib/keepSyncing.js';
 import { bareBaseline, load } from './lib/probeLoad.js';
 import { printTable, writeJson, type Row } from './lib/report.js';

@@ -5,7 +5,7 @@
  */
 import { startBenchEngine, median, round, syncOrThrow } from './lib/benchEngine.js';
 import { startEmulatorProcess } from './lib/emulatorProcess.js';
-import { freePort } from './lib/freePort.js';
+import { freePort } from '../support/freePort.js';
 import { printTable, writeJson, type Row } from './lib/report.js';
 import type { Figure } from './lib/summary.js';
 

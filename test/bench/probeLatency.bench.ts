@@ -21,7 +21,7 @@ import { waitFor } from '../support/waitFor.js';
 import { round } from './lib/benchEngine.js';
 import { startBuiltDaemon } from './lib/builtDaemon.js';
 import { startEmulatorProcess, type EmulatorProcess } from './lib/emulatorProcess.js';
-import { freePort } from './lib/freePort.js';
+import { freePort } from '../support/freePort.js';
 import { keepSyncing } from './lib/keepSyncing.js';
 import { bareBaseline, load, type LoadResult } from './lib/probeLoad.js';
 import { printTable, writeJson, type Row } from './lib/report.js';

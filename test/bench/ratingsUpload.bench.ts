@@ -9,7 +9,7 @@ import { LocalAtom } from '../chaos/lib/localAtom.js';
 import { skillIdOf } from '../../emulator/dataset.js';
 import { startBenchEngine, round, syncOrThrow } from './lib/benchEngine.js';
 import { startEmulatorProcess, type EmulatorProcess } from './lib/emulatorProcess.js';
-import { freePort } from './lib/freePort.js';
+import { freePort } from '../support/freePort.js';
 import { printTable, writeJson, type Row } from './lib/report.js';
 import type { Figure } from './lib/summary.js';
 

@@ -12,7 +12,7 @@ import { request } from 'undici';
 import { spawnDaemon } from '../support/daemonProcess.js';
 import { median, round, startBenchEngine, syncOrThrow } from './lib/benchEngine.js';
 import { startEmulatorProcess } from './lib/emulatorProcess.js';
-import { freePort } from './lib/freePort.js';
+import { freePort } from '../support/freePort.js';
 import { printTable, writeJson, type Row } from './lib/report.js';
 import type { Figure } from './lib/summary.js';
 

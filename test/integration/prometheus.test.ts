@@ -4,13 +4,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exposedSeries, loadMetricCatalog } from '../../monitoring/metricCatalog.js';
 import { startHarness, syncAndWait, waitFor, type Harness } from '../support/harness.js';
 import { tempDir } from '../support/tempDir.js';
+import { freePort } from '../support/freePort.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const rulesFile = path.join(root, 'monitoring/alerts/prometheus-alerts.yml');
@@ -34,16 +34,6 @@ interface PromResponse<T> {
   error?: string;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 class PrometheusProcess {
   private output = '';

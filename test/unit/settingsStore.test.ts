@@ -1,4 +1,3 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,30 +8,8 @@ import { describeSettings, planUpdate } from '../../engine/config/settingsUpdate
 import { desktopEnv, envFileFor } from '../../electron/model/dbLocation.js';
 import { DesktopSettingsPersistence, migrateNotificationLevel, NO_KEYRING_MESSAGE } from '../../electron/model/desktopPersistence.js';
 import { SETTINGS_FILE, SettingsError, SettingsStore, TOKEN_FILE, type SecretStorage } from '../../electron/model/settingsStore.js';
+import { keyring } from '../support/keyring.js';
 
-/**
- * An in-memory keyring with real encryption (AES-256-GCM under a key held in memory), standing in
- * for Electron's safeStorage: what lands on disk is genuinely unreadable without it.
- */
-function keyring(backend = 'gnome_libsecret', available = true): SecretStorage & { key: Buffer } {
-  const key = randomBytes(32);
-  return {
-    key,
-    isEncryptionAvailable: () => available,
-    backend: () => backend,
-    encrypt(plain) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]);
-    },
-    decrypt(data) {
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
-      decipher.setAuthTag(data.subarray(12, 28));
-      return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
-    },
-  };
-}
 
 const TOKEN = 'atom_live_9f8e7d6c5b4a';
 const API_URL = 'https://atom.example/api/v1/marketplace';

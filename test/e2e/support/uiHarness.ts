@@ -4,7 +4,6 @@
  * and headless Chromium. Nothing leaves the machine.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -18,6 +17,7 @@ import { LIVE_FORWARDED, type EngineSnapshot } from '../../../engine/contracts/a
 import { createEngine, type EngineInternals } from '../../../engine/index.js';
 import { tempDir } from '../../support/tempDir.js';
 import { waitFor } from '../../support/waitFor.js';
+import { freePort } from '../../support/freePort.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -86,18 +86,6 @@ export interface StartOptions {
   namedPort?: boolean;
 }
 
-/** A port the system just handed out and took back: free for the engine a moment later. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface UiHarness {
   engine: EngineInternals;

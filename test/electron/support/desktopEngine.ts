@@ -3,37 +3,14 @@
  * engine listening on 127.0.0.1 (an OS-chosen port) whose saved settings live in a desktop
  * persistence in a temp userData folder, as the app builds it.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { startEmulator, type EmulatorHandle } from '../../../emulator/index.js';
 import { loadSettings, type SettingsSource } from '../../../engine/config/savedSettings.js';
 import { createEngine, type EngineInternals } from '../../../engine/index.js';
 import { DesktopSettingsPersistence } from '../../../electron/model/desktopPersistence.js';
-import type { SecretStorage } from '../../../electron/model/settingsStore.js';
 import { tempDir } from '../../support/tempDir.js';
+import { keyring } from '../../support/keyring.js';
 
-/**
- * An in-memory keyring with real encryption (AES-256-GCM under a key held in memory), standing in
- * for Electron's safeStorage, which needs the Electron runtime.
- */
-export function keyring(backend = 'gnome_libsecret'): SecretStorage {
-  const key = randomBytes(32);
-  return {
-    isEncryptionAvailable: () => true,
-    backend: () => backend,
-    encrypt(plain) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]);
-    },
-    decrypt(data) {
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
-      decipher.setAuthTag(data.subarray(12, 28));
-      return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
-    },
-  };
-}
 
 export interface DesktopEngine {
   emulator: EmulatorHandle;
