@@ -5,11 +5,13 @@ export class SchemaTooNewError extends Error {
   constructor(
     readonly found: number,
     readonly supported: number,
-    file: string,
+    where: string,
+    /** The setting that names the database: ATOM_DB_PATH for SQLite, ATOM_DATABASE_URL for PostgreSQL. */
+    setting = 'ATOM_DB_PATH',
   ) {
     super(
-      `${file} has schema version ${found}, newer than this build understands (${supported}); ` +
-        'upgrade Atom Sync or point ATOM_DB_PATH at another file. The database was not changed.',
+      `${where} has schema version ${found}, newer than this build understands (${supported}); ` +
+        `upgrade Atom Sync or point ${setting} at another database. The database was not changed.`,
     );
     this.name = 'SchemaTooNewError';
   }
