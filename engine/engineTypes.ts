@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { Clock } from './clock.js';
 import type { Config, PublicConfig } from './config/index.js';
 import type { SettingsSource } from './config/savedSettings.js';
+import type { Leadership } from './leader/leadership.js';
 import type { EngineSnapshot } from './contracts/api.js';
 import type { EngineEvents } from './events.js';
 import type { Logger } from './log/index.js';
@@ -16,6 +17,10 @@ export interface EngineOptions {
   staticDir?: string | null;
   /** Run the first sync at start (default true). */
   syncOnStart?: boolean;
+  /** Who runs the remote work among replicas on one database (default: this engine alone leads). */
+  leadership?: Leadership;
+  /** This replica's id among several (default ATOM_INSTANCE_ID's value). */
+  replicaId?: string;
   /** Where settings changed at run time are kept; without it the settings cannot be changed (PUT /config answers 409). */
   settings?: SettingsSource;
 }
@@ -56,6 +61,8 @@ export interface Engine {
   /** Graceful: stops the scheduler and socket, lets the batch in flight commit or roll back, closes the DB. */
   stop(): Promise<void>;
   snapshot(): EngineSnapshot;
+  /** Whether this replica runs the remote work now (always true for a lone engine). */
+  readonly isLeader: boolean;
   /**
    * Saves and applies a settings change (as PUT /api/admin/sync/config): fields named as GET /config
    * names them, null for the default. Rejects with EngineError invalid_setting (400, `extra.field`)

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApi } from './api/createApi.js';
 import { withProbeFastPath } from './api/probeFastPath.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { publicConfig, type Config, type PublicConfig } from './config/index.js';
 import { LOCAL_ONLY } from './config/settingFields.js';
 import { describeSettings, planUpdate } from './config/settingsUpdate.js';
@@ -27,6 +27,7 @@ import { listen } from './httpListener.js';
 import { PrivateChannel } from './privateChannel.js';
 import { buildRemoteParts, type DemoRemote, type RemoteParts } from './remoteParts.js';
 import { PauseState } from './sync/pauseState.js';
+import { soleLeader } from './leader/leadership.js';
 import { SCHEMA_VERSION } from './store/migrations.js';
 import { writeSupportBundle, type SupportBundleDeps } from './support/supportBundle.js';
 import { appVersion } from './version.js';
@@ -41,6 +42,9 @@ function defaultStaticDir(): string | null {
   }
   return null;
 }
+
+/** How often a standby re-reads who leads and what the leader stored. */
+const STANDBY_REFRESH_MS = 5_000;
 
 export interface EngineInternals extends Engine {
   /** The built-in emulator in demo mode (tests inject faults through it). */
@@ -150,6 +154,7 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
       services,
       health: health.health(clock.now()),
       api: apiState,
+      replica,
     });
   const staticDir = options.staticDir === undefined ? defaultStaticDir() : options.staticDir;
   const metricsCache = cachedRender(() => metrics.render(), events, clock);
@@ -159,13 +164,71 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
 
   let started = false;
   let stopped = false;
-  let reconfiguring: Promise<unknown> = Promise.resolve();
-
-  /** Saves a settings change and applies it: the remote parts are rebuilt when the change touches them. One change at a time. */
-  function reconfigure(update: unknown): Promise<PublicConfig> {
-    const next = reconfiguring.then(() => applySettings(update));
-    reconfiguring = next.catch(() => undefined);
+  // Settings changes and role changes rebuild the remote parts: one at a time, in order.
+  let queue: Promise<unknown> = Promise.resolve();
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = queue.then(fn);
+    queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Saves a settings change and applies it: the remote parts are rebuilt when the change touches them. */
+  function reconfigure(update: unknown): Promise<PublicConfig> {
+    return serial(() => applySettings(update));
+  }
+
+  const leadership = options.leadership ?? soleLeader(config.instanceId);
+  const replicaId = options.replicaId ?? config.instanceId;
+  const replica: EngineSnapshot['replica'] = { role: leadership.isLeader ? 'leader' : 'standby', instance_id: replicaId, leader_id: null };
+  let standbyTimer: TimerHandle | null = null;
+
+  /** This replica leads now: its remote parts start, and a run closes whatever gap the last leader left. */
+  async function lead(): Promise<void> {
+    if (!started || stopped || !leadership.isLeader) return;
+    clearStandbyTimer();
+    replica.role = 'leader';
+    replica.leader_id = replica.instance_id;
+    health.setRole({ standby: false });
+    metrics.setLeader(true);
+    log.info('leading: schedules, uploads, downloads and the socket run here', { instance_id: replica.instance_id });
+    current().start();
+    current().startRun('takeover');
+  }
+
+  /** Another replica leads (or none can): stop the remote work, keep serving reads from the shared database. */
+  async function standBy(): Promise<void> {
+    if (stopped) return;
+    const wasLeading = replica.role === 'leader' && started;
+    replica.role = 'standby';
+    metrics.setLeader(false);
+    if (wasLeading) {
+      log.warn('stepped down: another replica may lead now', { instance_id: replica.instance_id });
+      await current().stop();
+      parts = buildRemoteParts(config, await remoteFor(config), shared);
+      await parts.init();
+    }
+    await refreshStandby();
+  }
+
+  /** A standby's status follows what the leader stores, and who leads. */
+  async function refreshStandby(): Promise<void> {
+    clearStandbyTimer();
+    if (stopped || replica.role !== 'standby') return;
+    try {
+      replica.leader_id = await leadership.leaderInstanceId();
+      await current().init();
+      const status = current().catalogue.status();
+      health.setRole({ standby: true, leaderId: replica.leader_id, stored: { lastSuccessAt: status.last_sync, consecutiveFailures: status.consecutive_failures } });
+    } catch (error) {
+      log.warn('standby could not read the shared state', { error: errorMessage(error) });
+    }
+    standbyTimer = clock.setTimeout(() => void serial(refreshStandby), STANDBY_REFRESH_MS);
+    standbyTimer.unref?.();
+  }
+
+  function clearStandbyTimer(): void {
+    if (standbyTimer) clock.clearTimeout(standbyTimer);
+    standbyTimer = null;
   }
 
   async function applySettings(update: unknown): Promise<PublicConfig> {
@@ -201,7 +264,7 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
     }
     parts = buildRemoteParts(config, await remoteFor(config), shared);
     await parts.init();
-    if (!started) return;
+    if (!started || replica.role !== 'leader') return;
     parts.start();
     // Another remote, or the first one after demo mode: list everything, so what the old one left is swept.
     parts.startRun('settings', before.apiUrl !== config.apiUrl ? 'full' : 'incremental');
@@ -235,6 +298,7 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
       describe: () => describeSettings(settingsSource, config),
       update: reconfigure,
     },
+    replica: () => ({ leading: replica.role === 'leader' && leadership.isLeader, leaderId: replica.leader_id }),
     supportBundle,
     staticDir,
     clock,
@@ -280,13 +344,23 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
           log.child('api').error('HTTP API not started; the engine keeps running', { error: result.error });
         }
       }
-      current().start();
-      if (options.syncOnStart !== false) current().startRun('startup');
+      leadership.onChange((role) => void serial(role === 'leader' ? lead : standBy));
+      leadership.start();
+      if (leadership.isLeader) {
+        replica.leader_id = replica.instance_id;
+        metrics.setLeader(true);
+        current().start();
+        if (options.syncOnStart !== false) current().startRun('startup');
+      } else {
+        await serial(standBy);
+      }
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      await reconfiguring;
+      await queue;
+      clearStandbyTimer();
+      await leadership.stop();
       await current().stop();
       pause.dispose();
       if (server) {
@@ -304,6 +378,9 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
     },
     snapshot,
     reconfigure,
+    get isLeader() {
+      return replica.role === 'leader' && leadership.isLeader;
+    },
     writeSupportBundle: () => writeSupportBundle(supportBundle),
     dispatch: (request) => channel.dispatch(request),
     notifyResumed() {

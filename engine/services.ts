@@ -29,8 +29,8 @@ export type TriggerOutcome =
   | { accepted: true; run_id: number; mode: SyncMode }
   | { accepted: false; reason: 'sync_in_progress' | 'disabled' | 'paused' | 'stopping'; run_id: number | null };
 
-/** Why a run starts: `database_free` is the run a locked database held back, `settings` the first after a settings change. */
-export type TriggerReason = 'manual' | 'schedule' | 'websocket' | 'startup' | 'resume' | 'database_free' | 'settings';
+/** Why a run starts: `database_free` is the run a locked database held back, `settings` the first after a settings change, `takeover` the first of a new leader. */
+export type TriggerReason = 'manual' | 'schedule' | 'websocket' | 'startup' | 'resume' | 'database_free' | 'settings' | 'takeover';
 
 /** Catalogue sync: skills and categories. */
 export interface CatalogueSync {

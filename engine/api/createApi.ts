@@ -1,6 +1,7 @@
 import express, { Router, type Express } from 'express';
 import { conflictRoutes } from './conflictRoutes.js';
 import { connectionRoutes } from './connectionRoutes.js';
+import { leaderOnly } from './leaderOnly.js';
 import { logLevelRoutes } from './logLevelRoutes.js';
 import { settingsRoutes } from './settingsRoutes.js';
 import { supportRoutes } from './supportRoutes.js';
@@ -43,6 +44,7 @@ export function createApi(deps: ApiDeps): Express {
   const admin = Router();
   admin.use(tokenGuard(deps.config.adminToken, log));
   admin.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  admin.use(leaderOnly(deps.replica));
   admin.use(syncRoutes(deps, log));
   admin.use(ratingRoutes(deps, log));
   admin.use(websocketRoutes(deps, log));

@@ -24,6 +24,8 @@ export interface ApiDeps {
     describe(): SettingsResponse;
     update(body: unknown): Promise<PublicConfig>;
   };
+  /** Whether this replica leads, and which one does (remote work is the leader's). */
+  replica: () => { leading: boolean; leaderId: string | null };
   /** What a diagnostics bundle is made of (GET/POST /support-bundle). */
   supportBundle: SupportBundleDeps;
   /** Built renderer served at `/`; null (or a missing folder) answers `/` with a pointer to the API. */

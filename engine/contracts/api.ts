@@ -280,6 +280,8 @@ export interface EngineSnapshot {
   conflicts: ConflictCounts;
   /** Where the HTTP API listens, or why it could not (port taken). */
   api: { listening: boolean; url: string | null; error: string | null };
+  /** Replicas on one PostgreSQL database elect a leader; a lone engine always leads. */
+  replica: { role: 'leader' | 'standby'; instance_id: string; leader_id: string | null };
 }
 
 /** How a setting came to have its value: the environment wins and cannot be changed from here. */

@@ -78,6 +78,20 @@ export class HealthMonitor {
     return computeHealth({ ...this.input, recentErrors: this.errors.count(nowMs) }, this.options.thresholds, nowMs);
   }
 
+  /**
+   * This replica's role. A standby judges freshness by what the leader stored (`stored`, read from
+   * the database), and its schedule and socket by whether a leader exists.
+   */
+  setRole(role: { standby: false } | { standby: true; leaderId: string | null; stored: { lastSuccessAt: string | null; consecutiveFailures: number } }): void {
+    if (!role.standby) {
+      this.input.standby = null;
+      return;
+    }
+    this.input.standby = { leaderId: role.leaderId };
+    this.input.lastSuccessAt = role.stored.lastSuccessAt;
+    this.input.consecutiveFailures = role.stored.consecutiveFailures;
+  }
+
   /** A settings change: the interval that makes a sync late, and whether sync runs at all. */
   reconfigure(change: { syncIntervalMinutes: number; syncEnabled: boolean }): void {
     this.options.thresholds = { ...this.options.thresholds, syncIntervalMinutes: change.syncIntervalMinutes };

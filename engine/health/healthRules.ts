@@ -18,6 +18,8 @@ export interface HealthInput {
   wsState: WebSocketState;
   /** Since when (ms) another process has held the database lock; null when it is free. */
   databaseLockedSinceMs?: number | null;
+  /** Set on a standby replica: the leader runs the schedule and the socket (null: none leads). */
+  standby?: { leaderId: string | null } | null;
 }
 
 export interface HealthThresholds {
@@ -68,7 +70,15 @@ function lastSyncCheck(input: HealthInput, t: Required<HealthThresholds>, nowMs:
   return result;
 }
 
+/** A standby's schedule and socket are the leader's: fine while one leads, an outage when none does. */
+function standbyCheck(standby: { leaderId: string | null }, what: string): HealthCheck {
+  return standby.leaderId === null
+    ? check('unhealthy', `standby, and no replica leads: nothing runs the ${what}`)
+    : check('healthy', `standby: the leader (${standby.leaderId}) runs the ${what}`);
+}
+
 function websocketCheck(input: HealthInput): HealthCheck {
+  if (input.standby) return standbyCheck(input.standby, 'socket');
   if (!input.wsEnabled || input.wsState === 'disabled') return check('healthy', 'websocket disabled; changes arrive by scheduled sync');
   if (input.wsState === 'connected') return check('healthy', 'connected');
   if (input.wsState === 'auth_failed') {
@@ -79,6 +89,7 @@ function websocketCheck(input: HealthInput): HealthCheck {
 
 function schedulerCheck(input: HealthInput): HealthCheck {
   if (!input.syncEnabled) return check('healthy', 'sync is disabled in configuration');
+  if (input.standby) return standbyCheck(input.standby, 'schedule');
   if (!input.schedulerRunning) return check('unhealthy', 'scheduler is not running while sync is enabled');
   if (input.schedulerPaused) return check('degraded', 'paused by user');
   return check('healthy', 'running');

@@ -31,6 +31,7 @@ export function defineMetrics(register: Registry) {
       help: 'Configured time between scheduled syncs (alerts compare staleness to it)',
       registers,
     }),
+    leader: new Gauge({ name: 'sync_leader', help: '1 while this replica leads (runs schedules, uploads, downloads and the socket); 0 on a standby', registers }),
     syncInProgress: new Gauge({ name: 'sync_in_progress', help: '1 while a catalogue sync runs', registers }),
     schedulerRunning: new Gauge({ name: 'sync_scheduler_running', help: '1 while the sync scheduler runs', registers }),
     syncPaused: new Gauge({ name: 'sync_paused', help: '1 while scheduled sync is paused by the user', registers }),

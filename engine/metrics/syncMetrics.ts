@@ -40,6 +40,8 @@ export interface SyncMetrics {
   init(values: SyncMetricsInit): void;
   /** A settings change moved the sync interval. */
   setIntervalSeconds(seconds: number): void;
+  /** sync_leader: 1 while this replica runs the remote work. */
+  setLeader(leading: boolean): void;
   render(): Promise<string>;
   /** Stops listening to events. */
   dispose(): void;
@@ -146,6 +148,9 @@ export function createSyncMetrics(events: EngineEvents, opts: SyncMetricsOptions
     },
     setIntervalSeconds(seconds) {
       m.syncInterval.set(seconds);
+    },
+    setLeader(leading) {
+      m.leader.set(leading ? 1 : 0);
     },
     render: () => {
       m.databaseLocked.set(lockedSince === null ? 0 : Math.max(0, (clock.now() - lockedSince) / 1000));

@@ -12,6 +12,7 @@ export interface SnapshotParts {
   };
   health: HealthResponse;
   api: EngineSnapshot['api'];
+  replica: EngineSnapshot['replica'];
 }
 
 function deepFreeze<T>(value: T): T {
@@ -38,6 +39,7 @@ export function buildSnapshot(parts: SnapshotParts): EngineSnapshot {
     ratings: structuredClone(services.ratings.status()),
     conflicts: structuredClone(services.conflicts.counts()),
     api: { ...parts.api },
+    replica: { ...parts.replica },
   };
   return deepFreeze(snapshot);
 }

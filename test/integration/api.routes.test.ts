@@ -120,7 +120,7 @@ describe('sync routes', () => {
     const errors = (await get(`${A}/errors`)).json();
     expect(errors.items).toEqual([expect.objectContaining({ operation: 'skills', kind: 'unavailable' })]);
     const snap = (await get(`${A}/snapshot`)).json();
-    expect(Object.keys(snap).sort()).toEqual(['api', 'at', 'conflicts', 'demo_mode', 'health', 'ratings', 'sync', 'websocket']);
+    expect(Object.keys(snap).sort()).toEqual(['api', 'at', 'conflicts', 'demo_mode', 'health', 'ratings', 'replica', 'sync', 'websocket']);
     expect(snap).toMatchObject({ demo_mode: true, conflicts: { unresolved: 4 }, health: { status: 'healthy' } });
   });
 });

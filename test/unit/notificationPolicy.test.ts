@@ -30,6 +30,7 @@ function snap(over: Over = {}): EngineSnapshot {
     ratings: { status: 'idle', last_sync: null, pending_count: 0, uploaded_total: 0, failed_count: 0, last_error: null },
     conflicts: { unresolved: 0, by_severity: { low: 0, medium: 0, high: 0, critical: 0 } },
     api: { listening: true, url: null, error: null },
+    replica: { role: 'leader', instance_id: 'atom-sync-local', leader_id: 'atom-sync-local' },
   };
 }
 

@@ -40,6 +40,7 @@ function snap(over: DeepPartial<EngineSnapshot> = {}): EngineSnapshot {
     ratings: { status: 'idle', last_sync: minutesAgo(5), pending_count: 0, uploaded_total: 3, failed_count: 0, last_error: null },
     conflicts: { unresolved: 0, by_severity: { low: 0, medium: 0, high: 0, critical: 0 } },
     api: { listening: true, url: 'http://127.0.0.1:8000', error: null },
+    replica: { role: 'leader', instance_id: 'atom-sync-local', leader_id: 'atom-sync-local' },
   };
   const merge = (a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> => {
     const out = { ...a };
