@@ -1,17 +1,20 @@
 import type { RemoteCategory } from '../contracts/remote.js';
-import type { Db } from './database.js';
+import { dialectSql } from './dialectSql.js';
+import type { SqlDb } from './sqlDb.js';
 
 export class CategoriesRepo {
   private readonly upsertStmt;
   private readonly countStmt;
+  private readonly pruneStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(db: SqlDb) {
     this.upsertStmt = db.prepare(`
       INSERT INTO skill_categories (name, slug, description, skill_count, synced_at)
       VALUES (@name, @slug, @description, @skill_count, @synced_at)
       ON CONFLICT (name) DO UPDATE SET slug = excluded.slug, description = excluded.description,
         skill_count = excluded.skill_count, synced_at = excluded.synced_at`);
     this.countStmt = db.prepare('SELECT COUNT(*) FROM skill_categories').pluck();
+    this.pruneStmt = db.prepare(`DELETE FROM skill_categories WHERE name NOT IN (${dialectSql(db.dialect).jsonArrayTexts('?')})`);
   }
 
   upsert(category: RemoteCategory, syncedAt: string): void {
@@ -28,9 +31,7 @@ export class CategoriesRepo {
   replaceAll(categories: readonly RemoteCategory[], syncedAt: string): void {
     for (const category of categories) this.upsert(category, syncedAt);
     const names = categories.map((c) => c.name);
-    this.db
-      .prepare(`DELETE FROM skill_categories WHERE name NOT IN (SELECT value FROM json_each(?))`)
-      .run(JSON.stringify(names));
+    this.pruneStmt.run(JSON.stringify(names));
   }
 
   count(): number {

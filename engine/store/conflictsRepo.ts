@@ -1,5 +1,5 @@
 import type { ConflictType, ResolutionStrategy, Severity } from '../contracts/api.js';
-import type { Db } from './database.js';
+import type { SqlDb } from './sqlDb.js';
 
 /** A sync_conflicts row as stored (JSON columns as text), with the skill's current name. */
 /** What detection writes: a new conflict, or the new state of an open one. */
@@ -62,7 +62,7 @@ export class ConflictsRepo {
   private readonly countsStmt;
   private readonly openIdsStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: SqlDb) {
     this.hasOpenStmt = db
       .prepare("SELECT 1 FROM sync_conflicts WHERE entity_type = ? AND entity_id = ? AND status = 'unresolved'")
       .pluck();

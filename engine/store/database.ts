@@ -4,7 +4,15 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { SchemaTooNewError } from './storeErrors.js';
 
-export type Db = Database.Database;
+/** A better-sqlite3 connection marked with its dialect: it is the store's SqlDb as it is, unwrapped. */
+export type SqliteDb = Database.Database & { readonly dialect: 'sqlite' };
+/** The SQLite connection (pragmas, checkpoints and the rest of what only SQLite has). */
+export type Db = SqliteDb;
+
+/** Marks a better-sqlite3 connection as the store's SqlDb (adds `dialect`, nothing else). */
+export function asSqliteDb(db: Database.Database): SqliteDb {
+  return Object.defineProperty(db, 'dialect', { value: 'sqlite', enumerable: false }) as SqliteDb;
+}
 
 /**
  * Opens (creating if needed) the store: WAL so the local Atom app can read while we write,
@@ -12,7 +20,7 @@ export type Db = Database.Database;
  */
 export function openDatabase(file: string, options: { busyTimeoutMs?: number; readonly?: boolean; manualCheckpoints?: boolean } = {}): Db {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file, { readonly: options.readonly ?? false });
+  const db = asSqliteDb(new Database(file, { readonly: options.readonly ?? false }));
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     if (!options.readonly) {
@@ -46,7 +54,4 @@ export function migrate(db: Db, file = 'the database'): number {
   return SCHEMA_VERSION;
 }
 
-/** Runs `fn` in a write transaction taken up front (BEGIN IMMEDIATE), so it never fails half-way on a lock upgrade. */
-export function writeTransaction<T>(db: Db, fn: () => T): T {
-  return db.transaction(fn).immediate();
-}
+export { writeTransaction } from './sqlDb.js';

@@ -1,5 +1,5 @@
 import type { FailedUpload } from '../contracts/api.js';
-import type { Db } from './database.js';
+import type { SqlDb } from './sqlDb.js';
 
 /** A failed_rating_uploads row as stored. */
 export interface FailedUploadRow {
@@ -25,7 +25,7 @@ export class FailedUploadsRepo {
   private readonly dueStmt;
   private readonly openPageStmt;
 
-  constructor(db: Db) {
+  constructor(db: SqlDb) {
     this.getStmt = db.prepare('SELECT * FROM failed_rating_uploads WHERE id = ?');
     this.openForRatingStmt = db.prepare('SELECT * FROM failed_rating_uploads WHERE rating_id = ? AND resolved_at IS NULL');
     this.insertStmt = db.prepare(

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { SqlDb } from './sqlDb.js';
 import { EmptyTableHint } from './emptyTableHint.js';
 import type { Stream } from './syncStateRepo.js';
 
@@ -19,12 +19,12 @@ export class ItemErrorsRepo {
   private readonly countStmt;
   private readonly hint;
 
-  constructor(db: Db) {
+  constructor(db: SqlDb) {
     const any = db.prepare('SELECT EXISTS (SELECT 1 FROM sync_item_errors)').pluck();
     this.hint = new EmptyTableHint(() => any.get() === 1);
     this.recordStmt = db.prepare(
       `INSERT INTO sync_item_errors (stream, item_id, reason, attempts, first_seen_at, last_seen_at) VALUES (?, ?, ?, 1, ?, ?)
-       ON CONFLICT (stream, item_id) DO UPDATE SET reason = excluded.reason, attempts = attempts + 1, last_seen_at = excluded.last_seen_at`,
+       ON CONFLICT (stream, item_id) DO UPDATE SET reason = excluded.reason, attempts = sync_item_errors.attempts + 1, last_seen_at = excluded.last_seen_at`,
     );
     this.clearStmt = db.prepare('DELETE FROM sync_item_errors WHERE stream = ? AND item_id = ?');
     this.pageStmt = db.prepare('SELECT * FROM sync_item_errors WHERE stream = ? AND item_id > ? ORDER BY item_id LIMIT ?');

@@ -1,5 +1,6 @@
 import type { RemoteRating } from '../contracts/remote.js';
-import { writeTransaction, type Db } from './database.js';
+import { dialectSql } from './dialectSql.js';
+import { writeTransaction, type SqlDb } from './sqlDb.js';
 
 /** A skill_ratings row as stored. */
 export interface RatingRow {
@@ -61,7 +62,8 @@ export class RatingsRepo {
   private readonly sentStmt;
   private readonly unsentStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: SqlDb) {
+    const sql = dialectSql(db.dialect);
     this.insertLocalStmt = db.prepare(
       `INSERT INTO skill_ratings (id, skill_id, user_id, rating, comment, origin, sync_status, created_at, updated_at)
        VALUES (@id, @skill_id, @user_id, @rating, @comment, 'local', 'pending', @now, @now)`,
@@ -72,8 +74,8 @@ export class RatingsRepo {
     // sorting every pending row for each page.
     this.pendingStmt = db.prepare(
       `SELECT * FROM skill_ratings
-        WHERE id > @after AND origin = 'local' AND +sync_status = 'pending'
-          AND (@due IS NULL OR next_attempt_at IS NULL OR next_attempt_at <= @due)
+        WHERE id > @after AND origin = 'local' AND ${sql.unindexed('sync_status')} = 'pending'
+          AND (CAST(@due AS TEXT) IS NULL OR next_attempt_at IS NULL OR next_attempt_at <= @due)
         ORDER BY id LIMIT @limit`,
     );
     this.uploadedStmt = db.prepare(
@@ -101,9 +103,11 @@ export class RatingsRepo {
        ON CONFLICT (id) DO UPDATE SET skill_id = excluded.skill_id, user_id = excluded.user_id, rating = excluded.rating,
          comment = excluded.comment, updated_at = excluded.updated_at`,
     );
-    this.aggregateTypeStmt = db.prepare("SELECT json_type(payload, '$.average_rating') FROM community_skills WHERE skill_id = ?").pluck();
+    this.aggregateTypeStmt = db
+      .prepare(`SELECT ${sql.jsonHoldsNumber('payload', 'average_rating')} FROM community_skills WHERE skill_id = ?`)
+      .pluck();
     this.aggregateStmt = db.prepare(
-      `SELECT AVG(rating) AS average, COUNT(*) AS count FROM skill_ratings
+      `SELECT ${sql.averageOf('rating')} AS average, COUNT(*) AS count FROM skill_ratings
         WHERE skill_id = ? AND (origin = 'remote' OR sync_status = 'uploaded') AND superseded_by IS NULL`,
     );
     this.remoteIdStmt = db.prepare("UPDATE skill_ratings SET remote_rating_id = @remote_rating_id WHERE id = @id AND origin = 'local'");
@@ -111,11 +115,11 @@ export class RatingsRepo {
       `UPDATE skill_ratings SET sync_status = 'uploaded', superseded_by = @by, last_upload_error = NULL, next_attempt_at = NULL
         WHERE id = @id AND origin = 'local' AND sync_status <> 'uploaded'`,
     );
-    // Newest by instant (julianday reads mixed-precision ISO text right), then creation, then id.
+    // Newest by instant (mixed-precision ISO text compares right as instants, not as text), then creation, then id.
     this.newestOfPairStmt = db
       .prepare(
         `SELECT id FROM skill_ratings WHERE origin = 'local' AND skill_id = ? AND user_id = ?
-          ORDER BY julianday(updated_at) DESC, julianday(created_at) DESC, id DESC LIMIT 1`,
+          ORDER BY ${sql.descending(sql.instant('updated_at'))}, ${sql.descending(sql.instant('created_at'))}, id DESC LIMIT 1`,
       )
       .pluck();
     this.pairRemoteIdStmt = db
@@ -127,7 +131,7 @@ export class RatingsRepo {
     // Local rows in one sync_status that share their (skill, user) with another local row, keyset
     // by id along the (sync_status, id) index: one walk over the unsent rows, not the table.
     this.siblingsPageStmt = db.prepare(
-      `SELECT o.* FROM skill_ratings o INDEXED BY skill_ratings_local_pending_id
+      `SELECT o.* FROM skill_ratings o ${sql.indexedBy('skill_ratings_local_pending_id')}
         WHERE o.origin = 'local' AND o.sync_status = @status AND o.id > @after
           AND EXISTS (SELECT 1 FROM skill_ratings n
                        WHERE n.origin = 'local' AND n.skill_id = o.skill_id AND n.user_id = o.user_id AND n.id <> o.id)
@@ -135,7 +139,8 @@ export class RatingsRepo {
     );
     this.unsentOfPairStmt = db.prepare(
       `SELECT * FROM skill_ratings
-        WHERE origin = 'local' AND skill_id = ? AND user_id = ? AND +sync_status IN ('pending', 'failed') AND superseded_by IS NULL`,
+        WHERE origin = 'local' AND skill_id = ? AND user_id = ? AND ${sql.unindexed('sync_status')} IN ('pending', 'failed')
+          AND superseded_by IS NULL`,
     );
     this.restampStmt = db.prepare("UPDATE skill_ratings SET updated_at = @updated_at WHERE id = @id AND origin = 'local'");
     // Superseded rows are marked uploaded without having been sent: they say nothing of the remote.
@@ -144,16 +149,17 @@ export class RatingsRepo {
     this.uploadedValuesStmt = db.prepare(
       `SELECT rating, comment FROM (
          SELECT rating, comment, updated_at AS at FROM skill_ratings
-          WHERE origin = 'local' AND skill_id = @skill_id AND user_id = @user_id AND +sync_status = 'uploaded'
+          WHERE origin = 'local' AND skill_id = @skill_id AND user_id = @user_id AND ${sql.unindexed('sync_status')} = 'uploaded'
             AND superseded_by IS NULL
          UNION ALL
          SELECT sent_rating, sent_comment, updated_at FROM skill_ratings
-          WHERE origin = 'local' AND skill_id = @skill_id AND user_id = @user_id AND sent_rating IS NOT NULL)
-        GROUP BY rating, comment ORDER BY MAX(julianday(at)) DESC LIMIT @limit`,
+          WHERE origin = 'local' AND skill_id = @skill_id AND user_id = @user_id AND sent_rating IS NOT NULL) AS held
+        GROUP BY rating, comment ORDER BY ${sql.descending(`MAX(${sql.instant('at')})`)} LIMIT @limit`,
     );
     this.sentStmt = db.prepare("UPDATE skill_ratings SET sent_rating = ?, sent_comment = ? WHERE id = ? AND origin = 'local'");
     this.unsentStmt = db.prepare(
-      "UPDATE skill_ratings SET sent_rating = NULL, sent_comment = NULL WHERE id = ? AND origin = 'local' AND sent_rating IS ? AND sent_comment IS ?",
+      `UPDATE skill_ratings SET sent_rating = NULL, sent_comment = NULL
+        WHERE id = ? AND origin = 'local' AND ${sql.same('sent_rating', '?')} AND ${sql.same('sent_comment', '?')}`,
     );
   }
 
@@ -285,9 +291,9 @@ export class RatingsRepo {
    * true/false, or null when the skill is not cached.
    */
   skillHasRemoteAggregate(skillId: string): boolean | null {
-    const type = this.aggregateTypeStmt.get(skillId) as string | null | undefined;
-    if (type === undefined) return null;
-    return type === 'integer' || type === 'real';
+    const holds = this.aggregateTypeStmt.get(skillId) as number | null | undefined;
+    if (holds === undefined) return null;
+    return holds === 1;
   }
 
   /** Average and count over the ratings we hold for a skill that the remote knows about. */

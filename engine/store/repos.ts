@@ -1,6 +1,6 @@
 import { CategoriesRepo } from './categoriesRepo.js';
 import { ConflictsRepo } from './conflictsRepo.js';
-import { writeTransaction, type Db } from './database.js';
+import { writeTransaction, type SqlDb } from './sqlDb.js';
 import { FailedUploadsRepo } from './failedUploadsRepo.js';
 import { ItemErrorsRepo } from './itemErrorsRepo.js';
 import { RatingsRepo } from './ratingsRepo.js';
@@ -26,7 +26,7 @@ export interface Repos {
   transact: Transact;
 }
 
-export function createRepos(db: Db): Repos {
+export function createRepos(db: SqlDb): Repos {
   return {
     skills: new SkillsRepo(db),
     categories: new CategoriesRepo(db),

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { SqlDb } from './sqlDb.js';
 
 export type RunResult = 'running' | 'success' | 'failure' | 'cancelled';
 
@@ -20,14 +20,15 @@ export class RunsRepo {
   private readonly finishStmt;
   private readonly recentStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: SqlDb) {
     this.startStmt = db.prepare(`INSERT INTO sync_runs (stream, mode, started_at) VALUES (?, ?, ?)`);
     this.finishStmt = db.prepare(
       `UPDATE sync_runs SET finished_at = @finished_at, result = @result, items = @items, error = @error,
          error_kind = @error_kind, duration_ms = @duration_ms WHERE id = @id`,
     );
     this.recentStmt = db.prepare(
-      `SELECT * FROM sync_runs WHERE (@stream IS NULL OR stream = @stream) ORDER BY id DESC LIMIT @limit`,
+      // The cast gives the parameter a type where it is only tested for NULL (PostgreSQL needs one).
+      `SELECT * FROM sync_runs WHERE (CAST(@stream AS TEXT) IS NULL OR stream = @stream) ORDER BY id DESC LIMIT @limit`,
     );
   }
 

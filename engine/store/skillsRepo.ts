@@ -1,5 +1,6 @@
 import type { Json, RemoteSkill } from '../contracts/remote.js';
-import type { Db } from './database.js';
+import { dialectSql } from './dialectSql.js';
+import type { SqlDb } from './sqlDb.js';
 
 /** A community_skills row as stored. */
 export interface SkillRow {
@@ -80,9 +81,10 @@ export class SkillsRepo {
 
   private readonly probeStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: SqlDb) {
+    const sql = dialectSql(db.dialect);
     this.probeStmt = db.prepare(
-      'SELECT version, local_modified_at, remote_updated_at, payload IS ? AS same FROM community_skills WHERE skill_id = ?',
+      `SELECT version, local_modified_at, remote_updated_at, ${sql.same('payload', '?')} AS same FROM community_skills WHERE skill_id = ?`,
     );
     // Rows the local Atom modified are left alone here: the conflict path decides what happens to them.
     this.upsertStmt = db.prepare(`

@@ -7,7 +7,7 @@ export class SchemaTooNewError extends Error {
     readonly supported: number,
     where: string,
     /** The setting that names the database: ATOM_DB_PATH for SQLite, ATOM_DATABASE_URL for PostgreSQL. */
-    setting = 'ATOM_DB_PATH',
+    readonly setting = 'ATOM_DB_PATH',
   ) {
     super(
       `${where} has schema version ${found}, newer than this build understands (${supported}); ` +
@@ -32,6 +32,22 @@ export class StoreUnavailableError extends Error {
   constructor(detail: string) {
     super(`the store is not available: ${detail}`);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
+ * A PostgreSQL store's statement or session failed (kind `database`): `reason` says which, `code`
+ * is PostgreSQL's SQLSTATE when it gave one. Nothing of the transaction it was part of is applied.
+ */
+export class PostgresError extends Error {
+  readonly kind = 'database';
+  constructor(
+    message: string,
+    readonly reason: 'sql' | 'lost' | 'connect' | 'timeout' | 'closed',
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'PostgresError';
   }
 }
 

@@ -1,4 +1,5 @@
-import type { Db } from './database.js';
+import { dialectSql } from './dialectSql.js';
+import type { SqlDb } from './sqlDb.js';
 
 export type Stream = 'skills' | 'categories' | 'ratings' | 'websocket';
 
@@ -19,7 +20,7 @@ export class SyncStateRepo {
   private readonly getStmt;
   private readonly ensureStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: SqlDb) {
     this.getStmt = db.prepare('SELECT * FROM sync_state WHERE stream = ?');
     this.ensureStmt = db.prepare(
       `INSERT INTO sync_state (stream, status, updated_at) VALUES (?, 'idle', ?) ON CONFLICT (stream) DO NOTHING`,
@@ -71,8 +72,8 @@ export class SyncStateRepo {
     return this.db.prepare('SELECT * FROM sync_state ORDER BY stream').all() as SyncStateRow[];
   }
 
-  /** The schema version the database file records (PRAGMA user_version), for diagnostics. */
+  /** The schema version the database records (SQLite's user_version, PostgreSQL's schema_migrations), for diagnostics. */
   schemaVersion(): number {
-    return this.db.pragma('user_version', { simple: true }) as number;
+    return this.db.prepare(dialectSql(this.db.dialect).schemaVersion).pluck().get() as number;
   }
 }

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { SqlDb } from './sqlDb.js';
 import { EmptyTableHint } from './emptyTableHint.js';
 
 /**
@@ -12,7 +12,7 @@ export class TombstonesRepo {
   private readonly pruneStmt;
   private readonly hint;
 
-  constructor(db: Db) {
+  constructor(db: SqlDb) {
     const any = db.prepare('SELECT EXISTS (SELECT 1 FROM skill_tombstones)').pluck();
     this.hint = new EmptyTableHint(() => any.get() === 1);
     this.getStmt = db.prepare('SELECT deleted_at FROM skill_tombstones WHERE skill_id = ?').pluck();

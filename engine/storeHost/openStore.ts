@@ -1,15 +1,26 @@
 import { EngineError } from '../errors.js';
 import type { EngineEventMap, EngineEventName, EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';
+import type { StoreDatabase } from '../store/backend.js';
 import { StoreClient, type Notice } from '../store/client.js';
+import { DatabaseConnectionError } from '../store/pg/connection.js';
 import { SchemaTooNewError } from '../store/storeErrors.js';
 import type { SerializedError } from '../store/worker/protocol.js';
 import type { StoreTreeConfig, StoreTree } from './tree.js';
 
 export type EngineStore = StoreClient<StoreTree>;
 
+export type { StoreDatabase } from '../store/backend.js';
+
 export interface OpenStoreOptions extends Partial<StoreTreeConfig> {
-  file: string;
+  /** Where the store lives. */
+  database?: StoreDatabase;
+  /** A SQLite file: the same as `database: { kind: 'sqlite', file }` (one of the two is needed). */
+  file?: string;
+  /** PostgreSQL: how long one statement may run before it fails (kind `database`). */
+  statementTimeoutMs?: number;
+  /** PostgreSQL: how long one connect attempt may take. */
+  connectTimeoutMs?: number;
   /** How long a unit waits out another process's lock before failing with database_busy. */
   busyLimitMs?: number;
   /** Passive WAL checkpoints this often; 0 leaves them to SQLite. */
@@ -30,16 +41,21 @@ function reviveError(error: SerializedError): Error | undefined {
     return new EngineError(String(p.code), Number(p.status), String(p.detail ?? error.message), (p.extra as Record<string, unknown>) ?? {});
   }
   if (error.name === 'SchemaTooNewError') {
-    const revived = new SchemaTooNewError(Number(p.found), Number(p.supported), 'the database');
+    const revived = new SchemaTooNewError(Number(p.found), Number(p.supported), 'the database', typeof p.setting === 'string' ? p.setting : undefined);
     revived.message = error.message;
     return revived;
+  }
+  if (error.name === 'DatabaseConnectionError') {
+    return new DatabaseConnectionError(String(p.kind ?? 'other') as DatabaseConnectionError['kind'], error.message);
   }
   return undefined;
 }
 
-/** Starts the store worker on `file` and connects the engine to it. */
+/** Starts the store worker on the database chosen (a SQLite file, or PostgreSQL) and connects the engine to it. */
 export function openStore(options: OpenStoreOptions): Promise<EngineStore> {
   const { events, log } = options;
+  const database = options.database ?? (options.file !== undefined ? { kind: 'sqlite' as const, file: options.file } : null);
+  if (!database) return Promise.reject(new TypeError('openStore needs a database (or a SQLite file)'));
   const onNotice = (notice: Notice) => {
     switch (notice.type) {
       case 'event':
@@ -66,8 +82,10 @@ export function openStore(options: OpenStoreOptions): Promise<EngineStore> {
   return StoreClient.open<StoreTree>({
     entry: ENTRY,
     workerData: {
-      file: options.file,
+      database,
       busyTimeoutMs: 25,
+      statementTimeoutMs: options.statementTimeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs,
       busyLimitMs: options.busyLimitMs ?? 15_000,
       checkpointIntervalMs: options.checkpointIntervalMs ?? 500,
       config,

@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { Db } from '../database.js';
-import { writeTransaction } from '../database.js';
+import type { SqliteDb } from '../database.js';
+import { isSqlite, writeTransaction, type SqlDb } from '../sqlDb.js';
 import { DatabaseBusyError, isBusyError } from '../storeErrors.js';
 import type { Outbox } from './outbox.js';
 import { serializeError, type CallMessage, type Notice, type WorkerMessage } from './protocol.js';
@@ -30,8 +30,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Serves calls on one connection. Writes run one at a time in arrival order, each in a
  * BEGIN IMMEDIATE transaction; reads run as they come, each in a deferred one. A busy database is waited out with a short
  * busy timeout and backoff between attempts, so reads and other messages are answered meanwhile.
+ * Busy waits, the lock probe and WAL checkpoints are SQLite's: on PostgreSQL a failed unit fails
+ * whole with its error (kind `database`), and the next call runs on a new session if need be.
  */
-export function serveStore(port: MessagePort, db: Db, tree: object, outbox: Outbox, options: HostOptions): { drain(): Promise<void>; stop(): void } {
+export function serveStore(port: MessagePort, db: SqlDb, tree: object, outbox: Outbox, options: HostOptions): { drain(): Promise<void>; stop(): void } {
+  const sqlite = isSqlite(db) ? db : null;
   const send = (message: WorkerMessage) => port.postMessage(message);
   let busySince: number | null = null;
   let writes: Promise<void> = Promise.resolve();
@@ -54,7 +57,7 @@ export function serveStore(port: MessagePort, db: Db, tree: object, outbox: Outb
         // A read is one snapshot too: a unit that counts several tables sees them at one moment.
         const value = mode === 'write' ? writeTransaction(db, run) : db.transaction(run).deferred();
         outbox.commit();
-        if (mode === 'write') {
+        if (mode === 'write' && sqlite) {
           setBusy(null);
           walDirty = true;
           lastWriteAt = Date.now();
@@ -62,7 +65,7 @@ export function serveStore(port: MessagePort, db: Db, tree: object, outbox: Outb
         return value;
       } catch (error) {
         outbox.discard();
-        if (!isBusyError(error)) throw error;
+        if (!sqlite || !isBusyError(error)) throw error;
         setBusy(busySince ?? started);
         const waited = Date.now() - started;
         if (waited >= options.busyLimitMs) throw new DatabaseBusyError(waited);
@@ -106,13 +109,44 @@ export function serveStore(port: MessagePort, db: Db, tree: object, outbox: Outb
     writes = writes.then(() => handle(message)).finally(() => writing--);
   });
 
+  const writeState = (): WriteState => ({ busy: busySince !== null, writing: writing > 0, walDirty, lastWriteAt, lastCheckpointAt });
+  const checkpointed = (now: number) => {
+    walDirty = false;
+    lastCheckpointAt = now;
+  };
+  const stopMaintenance = sqlite ? maintainSqlite(sqlite, writeState, { setBusy, checkpointed, send }, options) : () => {};
+
+  return {
+    /** Resolves when the writes already sent have ended. */
+    drain: () => writes,
+    stop: stopMaintenance,
+  };
+}
+
+interface WriteState {
+  busy: boolean;
+  writing: boolean;
+  walDirty: boolean;
+  lastWriteAt: number;
+  lastCheckpointAt: number;
+}
+
+interface MaintenanceHooks {
+  setBusy(since: number | null): void;
+  checkpointed(now: number): void;
+  send(notice: Notice): void;
+}
+
+/** SQLite's upkeep beside the calls: the lock probe and passive WAL checkpoints; returns what stops them. */
+function maintainSqlite(db: SqliteDb, state: () => WriteState, hooks: MaintenanceHooks, options: HostOptions): () => void {
   // A lock given up on after the limit is noticed gone even when nothing else writes.
   const lockProbe = setInterval(() => {
-    if (busySince === null || writing > 0) return;
+    const s = state();
+    if (!s.busy || s.writing) return;
     try {
       db.exec('BEGIN IMMEDIATE');
       db.exec('ROLLBACK');
-      setBusy(null);
+      hooks.setBusy(null);
     } catch {
       /* still locked */
     }
@@ -122,13 +156,13 @@ export function serveStore(port: MessagePort, db: Db, tree: object, outbox: Outb
   const interval = Math.max(options.checkpointIntervalMs, 50);
   const checkpoint = () => {
     const now = Date.now();
-    const due = walDirty && (now - lastWriteAt >= interval || now - lastCheckpointAt >= 10 * interval);
-    if (!due || writing > 0) return;
+    const s = state();
+    const due = s.walDirty && (now - s.lastWriteAt >= interval || now - s.lastCheckpointAt >= 10 * interval);
+    if (!due || s.writing) return;
     try {
       db.pragma('wal_checkpoint(PASSIVE)');
       checkpointFailures = 0;
-      walDirty = false;
-      lastCheckpointAt = now;
+      hooks.checkpointed(now);
     } catch (error) {
       if (isBusyError(error)) return;
       checkpointFailures++;
@@ -137,8 +171,7 @@ export function serveStore(port: MessagePort, db: Db, tree: object, outbox: Outb
         clearInterval(checkpoints);
         db.pragma('wal_autocheckpoint = 1000');
       }
-      const notice: Notice = { type: 'checkpoint_error', message: error instanceof Error ? error.message : String(error), fallback };
-      send(notice);
+      hooks.send({ type: 'checkpoint_error', message: error instanceof Error ? error.message : String(error), fallback });
     }
   };
   const checkpoints = setInterval(checkpoint, Math.max(Math.floor(interval / 2), 25));
@@ -146,13 +179,8 @@ export function serveStore(port: MessagePort, db: Db, tree: object, outbox: Outb
     clearInterval(checkpoints);
     db.pragma('wal_autocheckpoint = 1000');
   }
-
-  return {
-    /** Resolves when the writes already sent have ended. */
-    drain: () => writes,
-    stop() {
-      clearInterval(lockProbe);
-      clearInterval(checkpoints);
-    },
+  return () => {
+    clearInterval(lockProbe);
+    clearInterval(checkpoints);
   };
 }
