@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, readEnv } from './config/index.js';
 import { loadSettings, type SettingsSource } from './config/savedSettings.js';
 import { jsonSettingsFile, settingsFileFor } from './config/settingsFile.js';
 import { createEngine } from './index.js';
+import { DatabaseConnectionError } from './store/pg/connection.js';
 import { SchemaTooNewError } from './store/storeErrors.js';
 
 const STOP_DEADLINE_MS = 5_000;
@@ -39,7 +40,8 @@ export async function runDaemon(): Promise<void> {
     engine = await createEngine(config, { settings });
     await engine.start();
   } catch (error) {
-    const message = error instanceof SchemaTooNewError || error instanceof ConfigError ? error.message : (error as Error).stack;
+    const plain = error instanceof SchemaTooNewError || error instanceof ConfigError || error instanceof DatabaseConnectionError;
+    const message = plain ? error.message : (error as Error).stack;
     process.stderr.write(`atom-sync: could not start: ${message}\n`);
     process.exit(1);
   }

@@ -27,6 +27,8 @@ import { listen } from './httpListener.js';
 import { PrivateChannel } from './privateChannel.js';
 import { buildRemoteParts, type DemoRemote, type RemoteParts } from './remoteParts.js';
 import { PauseState } from './sync/pauseState.js';
+import { databaseUrlSecrets } from './config/databaseUrl.js';
+import { LeaderElection } from './leader/advisoryLock.js';
 import { soleLeader } from './leader/leadership.js';
 import { SCHEMA_VERSION } from './store/migrations.js';
 import { writeSupportBundle, type SupportBundleDeps } from './support/supportBundle.js';
@@ -95,7 +97,7 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
   const events = new EngineEvents();
   let parts: RemoteParts | null = null;
   const store = await openStore({
-    file: config.dbPath,
+    database: config.databaseUrl === null ? { kind: 'sqlite', file: config.dbPath } : { kind: 'postgres', url: config.databaseUrl },
     events,
     log,
     conflictStrategy: config.conflictStrategy,
@@ -177,8 +179,11 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
     return serial(() => applySettings(update));
   }
 
-  const leadership = options.leadership ?? soleLeader(config.instanceId);
-  const replicaId = options.replicaId ?? config.instanceId;
+  // On PostgreSQL several replicas may share the database: one leads. Alone on SQLite, this one does.
+  const replicaId = options.replicaId ?? (config.databaseUrl === null ? config.instanceId : config.replicaId);
+  const leadership =
+    options.leadership ??
+    (config.databaseUrl === null ? soleLeader(replicaId) : new LeaderElection({ instanceId: replicaId, connectionString: config.databaseUrl, logger: log }));
   const replica: EngineSnapshot['replica'] = { role: leadership.isLeader ? 'leader' : 'standby', instance_id: replicaId, leader_id: null };
   let standbyTimer: TimerHandle | null = null;
 
@@ -404,5 +409,6 @@ function secretsOf(config: Config): string[] {
       return [];
     }
   });
-  return [config.apiToken, config.adminToken, ...proxyPasswords].filter((s): s is string => !!s);
+  const database = config.databaseUrl === null ? [] : [config.databaseUrl, ...databaseUrlSecrets(config.databaseUrl)];
+  return [config.apiToken, config.adminToken, ...proxyPasswords, ...database].filter((s): s is string => !!s);
 }

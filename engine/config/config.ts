@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
+import { DATABASE_URL_SETTING, parseDatabaseUrl, redactDatabaseUrl } from './databaseUrl.js';
 import { ConfigError } from './errors.js';
 import { bool, int, oneOf, optionalStr, str, url, type Env } from './parse.js';
 import { CONFLICT_STRATEGIES, NOTIFICATION_SETTINGS, rangeOf, type ConflictStrategySetting, type NotificationSetting } from './settingFields.js';
@@ -40,6 +42,10 @@ export interface Config {
   readonly port: number;
   readonly adminToken: string | null;
   readonly dbPath: string;
+  /** ATOM_DATABASE_URL: PostgreSQL instead of the SQLite file, and replicas electing one leader. Holds a password: never log or return it. */
+  readonly databaseUrl: string | null;
+  /** This replica's name among several on one database (ATOM_REPLICA_ID; default host name and process id). */
+  readonly replicaId: string;
   readonly logPath: string;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly httpTimeoutMs: number;
@@ -110,6 +116,8 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
     port: int(env, 'ATOM_SYNC_PORT', 8000, 0, 65_535),
     adminToken,
     dbPath: path.resolve(cwd, str(env, 'ATOM_DB_PATH', './atom_dev.db')),
+    databaseUrl: databaseUrl(env),
+    replicaId: replicaIdOf(env),
     logPath: path.resolve(cwd, str(env, 'ATOM_LOG_PATH', 'logs/atom.log')),
     logLevel: oneOf(env, 'ATOM_LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug'] as const),
     httpTimeoutMs: int(env, 'ATOM_SAAS_HTTP_TIMEOUT_SECONDS', 30, ...rangeOf('ATOM_SAAS_HTTP_TIMEOUT_SECONDS')) * 1000,
@@ -118,6 +126,20 @@ export function loadConfig(env: Env = readEnv(), cwd = process.cwd()): Config {
     notifications: oneOf(env, 'ATOM_SYNC_NOTIFICATIONS', 'all', NOTIFICATION_SETTINGS),
     proxy: proxySettings(env),
   };
+}
+
+function databaseUrl(env: Env): string | null {
+  const value = optionalStr(env, DATABASE_URL_SETTING);
+  return value === null ? null : parseDatabaseUrl(value).connectionString;
+}
+
+/** Shown to the other replicas as the leader's name (PostgreSQL keeps 63 bytes of it). */
+function replicaIdOf(env: Env): string {
+  const value = optionalStr(env, 'ATOM_REPLICA_ID') ?? `${os.hostname()}-${process.pid}`;
+  if (value.length > 53 || /\s/.test(value)) {
+    throw new ConfigError('ATOM_REPLICA_ID', `ATOM_REPLICA_ID=${value.slice(0, 60)} is not valid: expected up to 53 characters without spaces`);
+  }
+  return value;
 }
 
 /** The usual proxy variables; the upper-case name wins, as curl reads them. */
@@ -160,6 +182,9 @@ export function publicConfig(config: Config, demoApiUrl?: string | null, demoWsU
     ws_url: config.wsUrl ?? demoWsUrl ?? null,
     demo_mode: config.apiUrl === null,
     db_path: config.dbPath,
+    database: config.databaseUrl === null ? 'sqlite' : 'postgres',
+    database_url: config.databaseUrl === null ? null : redactDatabaseUrl(config.databaseUrl),
+    replica_id: config.replicaId,
     log_path: config.logPath,
     conflict_strategy: config.conflictStrategy,
     conflict_auto_critical: config.conflictAutoCritical,

@@ -38,6 +38,8 @@ export const CONFIG_CLASSIFICATION = {
   port: 'include',
   adminToken: 'secret',
   dbPath: 'include',
+  databaseUrl: 'url_with_credentials',
+  replicaId: 'include',
   logPath: 'include',
   logLevel: 'include',
   httpTimeoutMs: 'include',

@@ -17,7 +17,7 @@ async function call(engine: EngineInternals, method: 'GET' | 'POST', path: strin
   return { status: res.statusCode, body: (path.startsWith('/metrics') ? text : JSON.parse(text)) as Record<string, unknown> & string };
 }
 
-describe.runIf(postgresAvailable())('engine replicas electing one leader', () => {
+describe.runIf(postgresAvailable())('engine replicas on one PostgreSQL database, electing one leader', () => {
   const cluster = usePostgres();
   const cleanups: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
@@ -29,23 +29,24 @@ describe.runIf(postgresAvailable())('engine replicas electing one leader', () =>
     cleanups.push(() => tmp.cleanup());
     const emulator = await startEmulator({ skills: 80, categories: 4, seed: 3 });
     cleanups.push(() => emulator.close());
-    const lockUrl = await cluster().freshDatabase();
+    const databaseUrl = await cluster().freshDatabase();
     const engines: EngineInternals[] = [];
     for (let i = 1; i <= count; i++) {
       const config = loadConfig(
         {
           ATOM_SAAS_API_URL: emulator.apiUrl,
           ATOM_SAAS_WS_URL: emulator.wsUrl,
-          ATOM_DB_PATH: tmp.file('atom_dev.db'),
+          ATOM_DATABASE_URL: databaseUrl,
+          ATOM_REPLICA_ID: `replica-${i}`,
           ATOM_LOG_PATH: tmp.file(`logs/replica-${i}.log`),
           ATOM_SYNC_PORT: '0',
           ATOM_LOG_LEVEL: 'warn',
         },
         tmp.dir,
       );
-      const replicaId = `replica-${i}`;
-      const leadership = new LeaderElection({ instanceId: replicaId, connectionString: lockUrl, timings: FAST });
-      const engine = await createEngine(config, { leadership, replicaId, staticDir: null });
+      // The engine's own election, with short timings so the file stays quick.
+      const leadership = new LeaderElection({ instanceId: config.replicaId, connectionString: databaseUrl, timings: FAST });
+      const engine = await createEngine(config, { leadership, staticDir: null });
       cleanups.push(() => engine.stop());
       await engine.start();
       engines.push(engine);

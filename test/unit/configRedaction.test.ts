@@ -20,6 +20,7 @@ const SECRETS = {
   proxyUserOnly: 'TOKENASUSER-2468',
   apiUser: 'apiuser-u1',
   proxyUser: 'proxyuser-u2',
+  dbPassword: 'db-pa55-word-8642',
 };
 
 /** A value for every variable loadConfig reads, each set away from its default. */
@@ -53,6 +54,8 @@ const FULL_ENV: Record<string, string> = {
   HTTPS_PROXY: `http://${SECRETS.proxyUser}:${SECRETS.proxyPasswordEncoded}@proxy.example.test:3128`,
   HTTP_PROXY: `http://${SECRETS.proxyUserOnly}@proxy.example.test:3129`,
   NO_PROXY: 'localhost,.internal.test',
+  ATOM_DATABASE_URL: `postgres://atom:${SECRETS.dbPassword}@db.example.test:5432/atom`,
+  ATOM_REPLICA_ID: 'pod-7',
 };
 
 /** Read by readEnv (where `.env` is), not a setting. */
@@ -111,19 +114,19 @@ describe('support bundle config redaction', () => {
   it('hides a setting nobody classified and reports it (fail closed)', () => {
     const grown = {
       ...config,
-      databaseUrl: 'postgres://atom:db-5ecret-pw@db.example.test/atom',
+      auditUrl: 'postgres://atom:db-5ecret-pw@db.example.test/audit',
       proxy: { ...config.proxy, socksProxy: 'socks5://u:socks-5ecret@proxy.example.test' },
     } as Config;
-    expect(unclassifiedKeys(grown).sort()).toEqual(['databaseUrl', 'proxy.socksProxy']);
+    expect(unclassifiedKeys(grown).sort()).toEqual(['auditUrl', 'proxy.socksProxy']);
     const redacted = redactConfig(grown);
-    expect(redacted).toMatchObject({ database_url: UNCLASSIFIED, proxy: { socks_proxy: UNCLASSIFIED } });
+    expect(redacted).toMatchObject({ audit_url: UNCLASSIFIED, proxy: { socks_proxy: UNCLASSIFIED } });
     expect(JSON.stringify(redacted)).not.toContain('5ecret');
-    expect(configSecrets(grown)).toEqual(expect.arrayContaining(['postgres://atom:db-5ecret-pw@db.example.test/atom']));
+    expect(configSecrets(grown)).toEqual(expect.arrayContaining(['postgres://atom:db-5ecret-pw@db.example.test/audit']));
   });
 
   it('does not compile when a new setting has no rule', () => {
-    type Grown = Config & { readonly databaseUrl: string | null };
-    // @ts-expect-error databaseUrl is not classified
+    type Grown = Config & { readonly auditUrl: string | null };
+    // @ts-expect-error auditUrl is not classified
     const rules: ClassificationOf<Grown> = CONFIG_CLASSIFICATION;
     // @ts-expect-error a number cannot be treated as a URL
     const wrong: ClassificationOf<Pick<Config, 'port'>> = { port: 'url_with_credentials' };
