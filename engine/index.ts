@@ -196,6 +196,7 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
     health.setRole({ standby: false });
     metrics.setLeader(true);
     log.info('leading: schedules, uploads, downloads and the socket run here', { instance_id: replica.instance_id });
+    await current().takeOver();
     current().start();
     current().startRun('takeover');
   }
@@ -354,6 +355,7 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
       if (leadership.isLeader) {
         replica.leader_id = replica.instance_id;
         metrics.setLeader(true);
+        await current().takeOver();
         current().start();
         if (options.syncOnStart !== false) current().startRun('startup');
       } else {

@@ -46,7 +46,10 @@ export interface RemoteParts {
   readonly scheduler: SyncScheduler;
   readonly ratings: RatingSyncService;
   readonly realtime: RealtimeClient;
+  /** Reads what status() answers from. */
   init(): Promise<void>;
+  /** Before leading: closes what the last leader (or a crash) left open. */
+  takeOver(): Promise<void>;
   start(): void;
   /** A run started from a callback (socket, startup, wake-up, settings): a refusal or failure is logged, never thrown. */
   startRun(reason: TriggerReason, mode?: 'incremental' | 'full'): void;
@@ -158,6 +161,9 @@ export function buildRemoteParts(config: Config, remote: { apiUrl: string; wsUrl
     startRun,
     async init() {
       await Promise.all([sync.init(), ratings.init()]);
+    },
+    async takeOver() {
+      await sync.takeOver();
     },
     start() {
       scheduler?.start();

@@ -76,10 +76,19 @@ export class CatalogueSyncService implements CatalogueSync {
   constructor(private readonly deps: CatalogueSyncDeps) {}
 
   /** Closes runs a stop interrupted and loads the cached status facts; awaited before the first trigger. */
+  /** Reads the facts status() answers from (a standby does this again as the leader writes). */
   async init(): Promise<void> {
+    this.facts = await this.deps.store.read.catalogue.facts();
+  }
+
+  /**
+   * Closes the runs a stop or a crash left open, then reads the facts. Only the replica that
+   * leads may do this: on a standby it would close the leader's run in flight.
+   */
+  async takeOver(): Promise<void> {
     const abandoned = await this.deps.store.write.runs.closeAbandoned(isoNow(this.deps.clock));
     if (abandoned > 0) this.deps.log.warn('sync runs interrupted by a stop were closed as cancelled', { runs: abandoned });
-    this.facts = await this.deps.store.read.catalogue.facts();
+    await this.init();
   }
 
   get running(): boolean {

@@ -24,14 +24,15 @@ describe.runIf(postgresAvailable())('engine replicas on one PostgreSQL database,
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   }, 30_000);
 
-  async function replicas(count: number): Promise<{ engines: EngineInternals[]; emulator: EmulatorHandle }> {
+  async function replicas(count: number): Promise<{ engines: EngineInternals[]; emulator: EmulatorHandle; add: () => Promise<EngineInternals> }> {
     const tmp = tempDir('atom-sync-replicas-');
     cleanups.push(() => tmp.cleanup());
     const emulator = await startEmulator({ skills: 80, categories: 4, seed: 3 });
     cleanups.push(() => emulator.close());
     const databaseUrl = await cluster().freshDatabase();
     const engines: EngineInternals[] = [];
-    for (let i = 1; i <= count; i++) {
+    const add = async () => {
+      const i = engines.length + 1;
       const config = loadConfig(
         {
           ATOM_SAAS_API_URL: emulator.apiUrl,
@@ -50,8 +51,10 @@ describe.runIf(postgresAvailable())('engine replicas on one PostgreSQL database,
       cleanups.push(() => engine.stop());
       await engine.start();
       engines.push(engine);
-    }
-    return { engines, emulator };
+      return engine;
+    };
+    for (let i = 1; i <= count; i++) await add();
+    return { engines, emulator, add };
   }
 
   it('one replica leads and syncs; the others serve reads, answer remote work with not_leader, and report standby', async () => {
@@ -99,5 +102,22 @@ describe.runIf(postgresAvailable())('engine replicas on one PostgreSQL database,
     const [run] = await other.services.sync.runs(1);
     expect(run).toMatchObject({ mode: 'incremental', result: 'success' });
     expect(other.snapshot().replica).toMatchObject({ role: 'leader', leader_id: other.snapshot().replica.instance_id });
+  }, 60_000);
+
+  it('a replica that starts while the leader syncs leaves the leader’s run alone', async () => {
+    const { engines, emulator, add } = await replicas(1);
+    const leader = (await waitFor(() => engines.find((e) => e.isLeader) ?? null, 10_000, 20))!;
+    await leader.services.sync.idle();
+    emulator.setFaults({ latency_ms: 200 });
+    const outcome = await leader.services.sync.trigger('full', 'manual');
+    expect(outcome.accepted).toBe(true);
+    const standby = await add();
+    expect(standby.isLeader).toBe(false);
+    // Still the leader's, in flight: a standby never closes it as abandoned.
+    expect((await standby.services.sync.runs(1))[0]).toMatchObject({ result: 'running', finished_at: null });
+    emulator.setFaults({});
+    await leader.services.sync.idle();
+    const [run] = await leader.services.sync.runs(1);
+    expect(run).toMatchObject({ id: outcome.accepted ? outcome.run_id : -1, result: 'success' });
   }, 60_000);
 });
