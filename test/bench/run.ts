@@ -12,6 +12,8 @@ interface Bench {
   name: string;
   run(opts: { quick: boolean }): Promise<Row[]>;
   figures(rows: Row[]): Figure[];
+  /** Why it cannot run on this machine (it is skipped, its last figures kept), or null. */
+  unavailable?(): Promise<string | null> | string | null;
 }
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } }, strict: true });
@@ -37,6 +39,7 @@ async function fullSyncBench(): Promise<Bench> {
 
 const benches: Bench[] = [
   await fullSyncBench(),
+  await import('./pgFullSync.bench.js'),
   await import('./incrementalSync.bench.js'),
   await import('./wsLatency.bench.js'),
   await import('./ratingsUpload.bench.js'),
@@ -57,6 +60,11 @@ const failed: string[] = [];
 for (const bench of benches.filter((b) => only.length === 0 || only.includes(b.name))) {
   const t0 = performance.now();
   console.log(`\n== ${bench.name}${quick ? ' (quick)' : ''}`);
+  const why = (await bench.unavailable?.()) ?? null;
+  if (why) {
+    console.log(`   skipped: ${why}`);
+    continue;
+  }
   try {
     saveFigures(bench.name, bench.figures(await bench.run({ quick })), quick);
     console.log(`   ${bench.name} took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
