@@ -1,4 +1,3 @@
-import type { Express } from 'express';
 import type { Clock } from './clock.js';
 import type { Config, PublicConfig } from './config/index.js';
 import type { SettingsSource } from './config/savedSettings.js';
@@ -53,8 +52,6 @@ export interface Engine {
     ratings: RatingSync;
     conflicts: ConflictResolution;
   };
-  /** The express app with every route (also used in-process by the desktop bridge). */
-  readonly app: Express;
   /** Base URL the API listens on once started (null when not listening or the port was taken). */
   readonly url: string | null;
   start(): Promise<void>;
@@ -71,7 +68,7 @@ export interface Engine {
   reconfigure(update: Readonly<Record<string, string | number | boolean | null>>): Promise<PublicConfig>;
   /** Writes a diagnostics bundle (logs, status, redacted config, schema, runs and errors) beside the log; resolves with its path. */
   writeSupportBundle(): Promise<{ path: string; bytes: number }>;
-  /** The same route handlers, in process, without a socket (Electron's preload bridge). */
+  /** The same routes over a private socket only this process knows (the desktop bridge), whoever holds the TCP port. */
   dispatch(request: DispatchRequest): Promise<DispatchResponse>;
   /** The machine woke from sleep: reconnect the socket now and close the gap with an incremental sync. */
   notifyResumed(): void;

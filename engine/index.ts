@@ -327,7 +327,6 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
       return { apiUrl: current().apiUrl, wsUrl: current().wsUrl };
     },
     services,
-    app,
     get emulator() {
       return emulator;
     },

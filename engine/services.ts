@@ -7,7 +7,6 @@ import type {
   ConflictCounts,
   ConflictDetail,
   ConflictListResponse,
-  EngineSnapshot,
   FailedUploadsResponse,
   RatingStatusResponse,
   InvalidItemSummary,
@@ -112,7 +111,3 @@ export interface ConflictDetector {
   onRemoteDelete(row: SkillRow, now: string): 'conflict' | 'deleted';
 }
 
-/** Builds the single status snapshot from the services (one place). */
-export interface SnapshotSource {
-  snapshot(): EngineSnapshot;
-}

@@ -29,6 +29,3 @@ export function highestSeverity(fields: Iterable<string>, floor: Severity = 'low
   return best;
 }
 
-export function severityRank(severity: Severity): number {
-  return RANK[severity];
-}

@@ -1,5 +1,5 @@
 /**
- * Shapes of the local HTTP API (../shared/spec/local-http-api.md). snake_case on the wire,
+ * Shapes of the local HTTP API (docs/contracts/local-http-api.md). snake_case on the wire,
  * timestamps ISO 8601 UTC with `Z`. The renderer imports these types only (no runtime code).
  */
 

@@ -1,5 +1,5 @@
 /**
- * The Atom SaaS marketplace wire contract (../shared/spec/atom-saas-remote.md).
+ * The Atom SaaS marketplace wire contract (docs/contracts/atom-saas-remote.md).
  * Shared by the engine's remote client and the emulator; no runtime code here.
  */
 

@@ -4,7 +4,7 @@
  * must not cascade into (or be blocked by) ratings that have not reached the remote yet.
  */
 export const MIGRATIONS: readonly string[] = [
-  /* 1: the schema of shared/spec/local-store.md */ `
+  /* 1: the schema of docs/contracts/local-store.md */ `
   CREATE TABLE community_skills (
     skill_id          TEXT PRIMARY KEY,
     name              TEXT NOT NULL,

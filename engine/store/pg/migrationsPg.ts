@@ -22,7 +22,7 @@ const ISO_NOW = `to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T
  * - atom_instant() is what the store reads in SQLite with julianday(): see ../dialectSql.ts.
  */
 export const MIGRATIONS_PG: readonly string[] = [
-  /* 1: the schema of shared/spec/local-store.md */ `
+  /* 1: the schema of docs/contracts/local-store.md */ `
   CREATE FUNCTION atom_iso_now() RETURNS TEXT LANGUAGE sql STABLE AS $$ SELECT ${ISO_NOW} $$;
 
   -- An ISO-8601 timestamp as milliseconds since the epoch, read and rounded as SQLite's julianday()
