@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionTestResult } from '../../engine/contracts/api.js';
 import { waitFor } from '../support/waitFor.js';

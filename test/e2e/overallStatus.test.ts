@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trayState } from '../../electron/model/trayModel.js';
 import type { OverallState } from '../../engine/status/overall.js';

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { bridgeResponse, validateBridgeRequest } from '../../../electron/model/bridgeRequest.js';
 import { startEmulator, type EmulatorHandle } from '../../../emulator/index.js';
 import { loadConfig } from '../../../engine/config/index.js';
