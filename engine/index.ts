@@ -337,6 +337,8 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
     async start() {
       if (started) return;
       started = true;
+      // A lone engine leads from the start: what a crash left open is closed before anyone can ask.
+      if (leadership.isLeader) await current().takeOver();
       if (options.listen !== false) {
         const result = await listen(handler, config.host, config.port);
         if ('server' in result) {
@@ -354,7 +356,6 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
       if (leadership.isLeader) {
         replica.leader_id = replica.instance_id;
         metrics.setLeader(true);
-        await current().takeOver();
         current().start();
         if (options.syncOnStart !== false) current().startRun('startup');
       } else {

@@ -366,7 +366,8 @@ export class CatalogueSyncService implements CatalogueSync {
     const lastSync = facts.last_sync;
     const now = this.deps.clock.now();
     return {
-      status: !this.deps.enabled ? 'disabled' : this.active ? 'syncing' : 'idle',
+      // A run being recorded counts: a trigger now would be refused as in progress.
+      status: !this.deps.enabled ? 'disabled' : this.active || this.starting ? 'syncing' : 'idle',
       paused: this.deps.paused?.() ?? false,
       paused_until: this.deps.pausedUntil?.() ?? null,
       mode: this.active?.mode ?? null,
