@@ -44,6 +44,8 @@ export interface EngineEventMap {
   'store.busy': { since: string | null };
   /** The store's WAL checkpoint failed; `fallback`: SQLite's automatic checkpoints took over. */
   'store.checkpoint_error': { message: string; fallback: boolean };
+  /** PostgreSQL cannot be reached since `since` (`error` says why, never with the password); null: it answers again. */
+  'store.unreachable': { since: string | null; error: string | null };
   /** The machine woke from sleep (from the desktop shell). */
   'system.resumed': { at: string };
   /** Settings changed and were applied; `fields` are the public names that changed. */
@@ -75,7 +77,7 @@ export class EngineEvents {
       'sync.started', 'sync.progress', 'sync.finished', 'sync.error', 'catalogue.counts',
       'websocket.state', 'websocket.message', 'websocket.reconnect', 'ratings.upload', 'ratings.status',
       'conflict.detected', 'conflict.resolved', 'conflicts.counts', 'scheduler.state', 'system.resumed', 'store.busy', 'store.checkpoint_error',
-      'config.changed',
+      'store.unreachable', 'config.changed',
     ];
     const offs = names.map((name) => this.on(name, (payload) => listener(name, payload as never)));
     return () => offs.forEach((off) => off());

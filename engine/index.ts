@@ -96,6 +96,8 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
 
   const events = new EngineEvents();
   let parts: RemoteParts | null = null;
+  /** Parts built on stepping down whose init failed (the database out of reach): status reads the last ones meanwhile. */
+  let unread: RemoteParts | null = null;
   const store = await openStore({
     database: config.databaseUrl === null ? { kind: 'sqlite', file: config.dbPath } : { kind: 'postgres', url: config.databaseUrl },
     events,
@@ -111,6 +113,7 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
       parts?.ratings.retryAfterBusy();
     },
     onCheckpointError: (message, fallback) => events.emit('store.checkpoint_error', { message, fallback }),
+    onUnreachable: (since, error) => events.emit('store.unreachable', { since: since === null ? null : new Date(since).toISOString(), error }),
   });
   const stamp = createStamper(() => clock.now());
   const conflicts = new ConflictsClient(store, events);
@@ -196,7 +199,15 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
     health.setRole({ standby: false });
     metrics.setLeader(true);
     log.info('leading: schedules, uploads, downloads and the socket run here', { instance_id: replica.instance_id });
-    await current().takeOver();
+    if (unread) {
+      parts = unread;
+      unread = null;
+      await parts.init().catch((error: unknown) => log.warn('leading without the stored status; the first run reads it', { error: errorMessage(error) }));
+    }
+    // A database that drops again right now must not leave a leader whose schedule never started.
+    await current()
+      .takeOver()
+      .catch((error: unknown) => log.warn('runs the last leader left open are not closed yet; the next takeover closes them', { error: errorMessage(error) }));
     current().start();
     current().startRun('takeover');
   }
@@ -210,8 +221,15 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
     if (wasLeading) {
       log.warn('stepped down: another replica may lead now', { instance_id: replica.instance_id });
       await current().stop();
-      parts = buildRemoteParts(config, await remoteFor(config), shared);
-      await parts.init();
+      const next = buildRemoteParts(config, await remoteFor(config), shared);
+      try {
+        await next.init();
+        parts = next;
+      } catch (error) {
+        // The stopped parts keep answering status with what they last read, until these can read.
+        unread = next;
+        log.warn('standby could not read the shared state', { error: errorMessage(error) });
+      }
     }
     await refreshStandby();
   }
@@ -222,12 +240,19 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
     if (stopped || replica.role !== 'standby') return;
     try {
       replica.leader_id = await leadership.leaderInstanceId();
-      await current().init();
-      const status = current().catalogue.status();
-      health.setRole({ standby: true, leaderId: replica.leader_id, stored: { lastSuccessAt: status.last_sync, consecutiveFailures: status.consecutive_failures } });
+      if (unread) {
+        await unread.init();
+        parts = unread;
+        unread = null;
+      } else {
+        await current().init();
+      }
     } catch (error) {
       log.warn('standby could not read the shared state', { error: errorMessage(error) });
     }
+    // Also when the reads failed: who leads (nobody, when the lock cannot be seen) and what was last read.
+    const status = current().catalogue.status();
+    health.setRole({ standby: true, leaderId: replica.leader_id, stored: { lastSuccessAt: status.last_sync, consecutiveFailures: status.consecutive_failures } });
     standbyTimer = clock.setTimeout(() => void serial(refreshStandby), STANDBY_REFRESH_MS);
     standbyTimer.unref?.();
   }

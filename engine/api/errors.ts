@@ -88,6 +88,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       log.warn('request needed Atom SaaS and it failed', { path: req.path, kind: err.kind, error: err.message });
       return sendError(res, mapped.status, mapped.code, mapped.detail, { kind: err.kind });
     }
+    if (errorKind(err) === 'database' && ['connect', 'lost', 'timeout'].includes(String((err as { reason?: unknown }).reason))) {
+      log.warn('request needed the database and it cannot be reached', { path: req.path, error: (err as Error).message });
+      res.setHeader('Retry-After', '5');
+      return sendError(res, 503, 'database_unavailable', `The database cannot be reached right now: ${(err as Error).message}; try again in a few seconds.`);
+    }
     if (errorKind(err) === 'database_busy') {
       log.warn('request waited too long for the database', { path: req.path });
       res.setHeader('Retry-After', '5');

@@ -47,6 +47,7 @@ export class HealthMonitor {
       wsEnabled: options.wsEnabled,
       wsState: options.wsState ?? (options.wsEnabled ? 'connecting' : 'disabled'),
       databaseLockedSinceMs: null,
+      databaseUnreachable: null,
     };
     this.offs = [
       events.on('sync.finished', (e) => {
@@ -66,6 +67,9 @@ export class HealthMonitor {
       }),
       events.on('store.busy', (b) => {
         this.input.databaseLockedSinceMs = b.since === null ? null : this.timeOf(b.since);
+      }),
+      events.on('store.unreachable', (u) => {
+        this.input.databaseUnreachable = u.since === null ? null : { sinceMs: this.timeOf(u.since), error: u.error ?? 'no answer' };
       }),
       events.on('scheduler.state', (s) => {
         this.input.schedulerRunning = s.running;

@@ -18,6 +18,8 @@ export interface HealthInput {
   wsState: WebSocketState;
   /** Since when (ms) another process has held the database lock; null when it is free. */
   databaseLockedSinceMs?: number | null;
+  /** PostgreSQL cannot be reached since `sinceMs`, with the store's plain error; null when it answers. */
+  databaseUnreachable?: { sinceMs: number; error: string } | null;
   /** Set on a standby replica: the leader runs the schedule and the socket (null: none leads). */
   standby?: { leaderId: string | null } | null;
 }
@@ -106,6 +108,11 @@ function errorsCheck(input: HealthInput, t: Required<HealthThresholds>): HealthC
 }
 
 function databaseCheck(input: HealthInput, nowMs: number): HealthCheck {
+  const unreachable = input.databaseUnreachable ?? null;
+  if (unreachable !== null) {
+    const seconds = Math.max(0, Math.round((nowMs - unreachable.sinceMs) / 1000));
+    return check('unhealthy', `the database cannot be reached (${seconds} s): ${unreachable.error}; the engine retries and resumes once it answers`);
+  }
   const since = input.databaseLockedSinceMs ?? null;
   if (since === null) return check('healthy', 'available');
   const seconds = Math.max(0, Math.round((nowMs - since) / 1000));

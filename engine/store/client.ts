@@ -11,6 +11,8 @@ export interface StoreClientOptions {
   /** Turns an error the worker threw back into the caller's class (EngineError and the like). */
   reviveError?: (error: SerializedError) => Error | undefined;
   onNotice?: (notice: Notice) => void;
+  /** Told of every answer: null when the call succeeded, else the error it failed with. */
+  onSettled?: (error: Error | null) => void;
 }
 
 interface Pending {
@@ -125,8 +127,14 @@ export class StoreClient<T extends object> {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);
-    if (message.ok) pending.resolve(message.value);
-    else pending.reject(this.revive(message.error));
+    if (message.ok) {
+      this.options.onSettled?.(null);
+      pending.resolve(message.value);
+    } else {
+      const error = this.revive(message.error);
+      this.options.onSettled?.(error);
+      pending.reject(error);
+    }
   }
 
   private failPending(error: Error): void {

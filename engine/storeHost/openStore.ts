@@ -31,7 +31,16 @@ export interface OpenStoreOptions extends Partial<StoreTreeConfig> {
   /** Told when the database is locked by another process (since, ms) and when it is free again (null). */
   onBusy?: (since: number | null) => void;
   onCheckpointError?: (message: string, fallback: boolean) => void;
+  /**
+   * PostgreSQL: told when calls start failing because the server cannot be reached or the session
+   * was lost (since, ms, and the plain error, which never holds the password), and when one
+   * succeeds again (null).
+   */
+  onUnreachable?: (since: number | null, error: string | null) => void;
 }
+
+/** Failures that say the database is out of reach, not that a statement was wrong. */
+const UNREACHABLE_REASONS = new Set(['connect', 'lost', 'timeout']);
 
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 
@@ -79,6 +88,21 @@ export function openStore(options: OpenStoreOptions): Promise<EngineStore> {
     conflictStrategy: options.conflictStrategy ?? 'manual',
     conflictAutoCritical: options.conflictAutoCritical ?? false,
   };
+  let unreachableSince: number | null = null;
+  const onSettled = (error: Error | null) => {
+    const reason = error?.name === 'PostgresError' ? String((error as { reason?: unknown }).reason) : null;
+    if (reason !== null && UNREACHABLE_REASONS.has(reason)) {
+      if (unreachableSince === null) {
+        unreachableSince = Date.now();
+        log?.child('store').warn('the database cannot be reached; calls fail until it answers again', { error: error!.message });
+      }
+      options.onUnreachable?.(unreachableSince, error!.message);
+    } else if (error === null && unreachableSince !== null) {
+      unreachableSince = null;
+      log?.child('store').info('the database answers again');
+      options.onUnreachable?.(null, null);
+    }
+  };
   return StoreClient.open<StoreTree>({
     entry: ENTRY,
     workerData: {
@@ -92,5 +116,6 @@ export function openStore(options: OpenStoreOptions): Promise<EngineStore> {
     },
     reviveError,
     onNotice,
+    onSettled,
   });
 }

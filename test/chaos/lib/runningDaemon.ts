@@ -90,3 +90,19 @@ export async function startDaemon(env: Record<string, string>, timeoutMs = 30_00
   }
   throw new Error('daemon did not listen');
 }
+
+/**
+ * On PostgreSQL (ATOM_DATABASE_URL in the env) a daemon leads only once it has won the election,
+ * a few seconds after it listens; until then remote work is answered with 409 not_leader.
+ * Resolves once this one reports itself leader (bounded in time).
+ */
+export async function untilLeading(d: RunningDaemon, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
+    const answer = await d.call<{ replica?: { role?: string } }>('GET', '/api/admin/sync/snapshot', undefined, 5_000).catch(() => null);
+    if (answer?.body?.replica?.role === 'leader') return;
+    if (d.proc.child.exitCode !== null || d.proc.child.signalCode !== null) throw new Error(`daemon exited before leading:\n${d.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`daemon did not lead within ${timeoutMs} ms:\n${d.output()}`);
+}
