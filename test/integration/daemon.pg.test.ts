@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineSnapshot, HealthResponse, SyncStatusResponse } from '../../engine/contracts/api.js';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
@@ -17,18 +16,8 @@ import { spawnDaemon } from '../support/daemonProcess.js';
 import { PG_PASSWORD, PG_PASSWORD_USER, postgresAvailable, usePostgres } from '../support/postgres.js';
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';
+import { freePort } from '../support/freePort.js';
 
-/** A port nothing listens on: taken from the OS, then released. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe.runIf(postgresAvailable())('the daemon on PostgreSQL', () => {
   const cluster = usePostgres();
@@ -58,7 +47,7 @@ describe.runIf(postgresAvailable())('the daemon on PostgreSQL', () => {
       [
         'an unreachable server (a closed port)',
         1,
-        async () => `postgres://${PG_PASSWORD_USER}:${PG_PASSWORD}@127.0.0.1:${await closedPort()}/atom`,
+        async () => `postgres://${PG_PASSWORD_USER}:${PG_PASSWORD}@127.0.0.1:${await freePort()}/atom`,
         PG_PASSWORD,
         /^atom-sync: could not start: ATOM_DATABASE_URL \(postgres:\/\/atom_pw:\*\*\*@127\.0\.0\.1:\d+\/atom\): nothing accepts connections at 127\.0\.0\.1:\d+/,
       ],

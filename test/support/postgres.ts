@@ -1,11 +1,11 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { tempDir } from './tempDir.js';
+import { freePort } from './freePort.js';
 
 const run = promisify(execFile);
 
@@ -75,16 +75,6 @@ function serverAccount(): { name: string; uid: number; gid: number } | null {
   throw new Error('running as root and neither a postgres nor a nobody account exists to run the test server');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function waitUntilAccepting(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
