@@ -10,6 +10,7 @@ export class TombstonesRepo {
   private readonly putStmt;
   private readonly clearStmt;
   private readonly pruneStmt;
+  private readonly recordedSinceStmt;
   private readonly hint;
 
   constructor(db: SqlDb) {
@@ -22,6 +23,7 @@ export class TombstonesRepo {
     );
     this.clearStmt = db.prepare('DELETE FROM skill_tombstones WHERE skill_id = ?');
     this.pruneStmt = db.prepare('DELETE FROM skill_tombstones WHERE recorded_at < ?');
+    this.recordedSinceStmt = db.prepare('SELECT COUNT(*) FROM skill_tombstones WHERE recorded_at >= ?').pluck();
   }
 
   /** When the remote deleted this skill, if we know it was deleted. */
@@ -39,6 +41,11 @@ export class TombstonesRepo {
 
   clear(skillId: string): void {
     if (this.hint.mayHaveRows()) this.clearStmt.run(skillId);
+  }
+
+  /** Deletions applied since `since` (a local stamp): a listing read meanwhile may have shifted. */
+  countRecordedSince(since: string): number {
+    return this.recordedSinceStmt.get(since) as number;
   }
 
   /** Tombstones recorded before `before` can no longer meet a page fetched ahead of them. */

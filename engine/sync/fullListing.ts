@@ -1,4 +1,5 @@
 import { isoNow } from '../clock.js';
+import { NEEDS_FULL, runKeysetListing, type KeysetPosition } from './incrementalListing.js';
 import { applyPage } from './pageWriter.js';
 import { verifySkills } from './skillVerifier.js';
 import { lastById, PageTracker, type ListingOutcome, type RunContext } from './runContext.js';
@@ -17,6 +18,8 @@ interface FullResume {
   /** Page size this pass asks for (smaller than the configured one after a server capped it). */
   asked: number;
   listing: { served: number; first_total: number | null; shifted: boolean };
+  /** Set once the listing is read by keyset instead (offset pages shifted): where its next page starts. */
+  keyset?: KeysetPosition;
 }
 
 const MAX_PAGES = 1_000_000;
@@ -26,6 +29,8 @@ const SINCE_MARGIN_MS = 5_000;
 const MAX_PASSES = 3;
 /** Rows scanned per step of the sweep, between which other work runs. */
 const SCAN_CHUNK = 2000;
+/** A keyset listing from here holds every row the remote has. */
+const BEGINNING = '1970-01-01T00:00:00.000Z';
 /** Tombstones older than this before a full listing can no longer meet one of its pages. */
 const TOMBSTONE_KEEP_MS = 24 * 3_600_000;
 
@@ -41,15 +46,19 @@ function readResume(raw: string | null | undefined, pageSize: number): FullResum
 
 /**
  * Pages through the whole catalogue, one transaction per page that also records where the
- * listing got to. A listing that shifted while it was read (offset pages move under concurrent
- * deletes; a server may cap pages silently) is read again; then every row no pass listed is
- * checked one by one, and removed only on proof (a 404). Resumes a listing a crash interrupted.
+ * listing got to, and resumes a listing a crash interrupted. Offset pages shift under concurrent
+ * deletes, and a server may cap pages silently, so a listing is complete only on evidence: no
+ * deletion was applied while it was read (what changed meanwhile is asked for by cursor when the
+ * remote can list changes, and frames report the rest), `total` held, no page came short before
+ * the end, and as many rows were seen as `total`. One that shifted is read again: by keyset when
+ * the remote can list changes (immune to shifts), otherwise by offset, a few times. Then every row
+ * no read listed is checked one by one, and removed only on proof (a 404).
  */
 export async function runFullListing(ctx: RunContext): Promise<ListingOutcome> {
   const { batchSize } = ctx;
   const resume = readResume((await ctx.store.read.state.get('skills'))?.resume, batchSize);
   if (resume) {
-    ctx.log.info('resuming full sync', { page: resume.page + 1, pass: resume.pass, done: resume.done });
+    ctx.log.info('resuming full sync', { page: resume.page + 1, pass: resume.pass, done: resume.done, by_keyset: resume.keyset !== undefined });
     // The cutoff may come from another process's clock: keep our stamps after it.
     ctx.stamp.raiseTo(resume.cutoff);
   }
@@ -60,15 +69,30 @@ export async function runFullListing(ctx: RunContext): Promise<ListingOutcome> {
   let asked = resume?.asked ?? batchSize;
   let tracker = new PageTracker(resume?.listing);
   let startPage = resume ? resume.page + 1 : 1;
+  let keyset = resume?.keyset ?? null;
 
-  for (let guard = 0; guard < MAX_PASSES; guard++) {
+  for (let guard = 0; keyset === null && guard < MAX_PASSES; guard++) {
     const result = await listPass(ctx, { cutoff, since, done, pass, asked, tracker, startPage });
     since = result.since;
     done = result.done;
+    // What changed while the pages were read is applied now; a deletion among it may have shifted them.
+    const canListChanges = (await runKeysetListing(ctx, { since, page: 1 }, () => null)) !== NEEDS_FULL;
+    const deletedMeanwhile = await ctx.store.read.tombstones.countRecordedSince(cutoff);
     const seen = (await ctx.store.read.skills.countSeenSince(cutoff)) + result.invalidUncached;
-    const complete = !tracker.shifted && (tracker.total === null || seen >= tracker.total);
-    if (complete || pass >= MAX_PASSES) break;
-    ctx.log.warn('the listing changed while it was read; listing again', { pass, seen, total: tracker.total ?? undefined, served: tracker.served });
+    const complete = !tracker.shifted && deletedMeanwhile === 0 && (tracker.total === null || seen >= tracker.total);
+    if (complete) break;
+    const facts = { pass, seen, total: tracker.total ?? undefined, served: tracker.served, deleted_meanwhile: deletedMeanwhile };
+    if (canListChanges) {
+      ctx.log.warn('the listing changed while it was read; listing again by cursor', facts);
+      cutoff = ctx.stamp();
+      keyset = { since: BEGINNING, page: 1 };
+      break;
+    }
+    if (pass >= MAX_PASSES) {
+      ctx.log.warn('the listing kept changing while it was read; rows it may have missed come with the next listing', facts);
+      break;
+    }
+    ctx.log.warn('the listing changed while it was read; listing again', facts);
     // A server that served short pages is asked for what it serves.
     if (tracker.served > 0 && tracker.served < asked) asked = tracker.served;
     pass++;
@@ -76,10 +100,30 @@ export async function runFullListing(ctx: RunContext): Promise<ListingOutcome> {
     tracker = new PageTracker();
     startPage = 1;
   }
+  if (keyset !== null) done += await listByKeyset(ctx, keyset, { cutoff, since: since ?? isoNow(ctx.clock), done, pass, asked, tracker });
 
   await sweepUnlisted(ctx, cutoff);
   await ctx.store.write.tombstones.prune(new Date(Date.parse(cutoff) - TOMBSTONE_KEEP_MS).toISOString());
   return { items: done, cursor: since };
+}
+
+/** The whole catalogue read by keyset, saving where it got to with each page; returns the rows read. */
+async function listByKeyset(ctx: RunContext, start: KeysetPosition, at: Omit<PassInput, 'startPage' | 'since'> & { since: string }): Promise<number> {
+  const progress = (keyset: KeysetPosition): FullResume => ({
+    kind: 'full',
+    page: 0,
+    page_size: ctx.batchSize,
+    cutoff: at.cutoff,
+    since: at.since,
+    done: at.done,
+    pass: at.pass,
+    asked: at.asked,
+    listing: at.tracker.state(),
+    keyset,
+  });
+  const outcome = await runKeysetListing(ctx, start, (next) => ({ resume: JSON.stringify(progress(next)) }));
+  // The remote answered changes a moment ago; if it stopped, the sweep still checks every row not listed.
+  return outcome === NEEDS_FULL ? 0 : outcome.items;
 }
 
 interface PassInput {

@@ -1,5 +1,6 @@
 import { ExtensionMissingError } from '../errors.js';
 import { advances, keysetSince, withOverlap } from '../remote/keysetCursor.js';
+import type { SaveProgress } from './catalogueStore.js';
 import { applyPage } from './pageWriter.js';
 import { lastById, PageTracker, type ListingOutcome, type RunContext } from './runContext.js';
 
@@ -14,17 +15,38 @@ export const CURSOR_OVERLAP_MS = 5_000;
 /** The remote cannot list changes (no `updated_since`): the caller falls back to a full listing. */
 export const NEEDS_FULL = Symbol('needs-full');
 
+/** Where a keyset listing stands: changes after `since`, and the page number under it (1 unless stepping through tied rows). */
+export interface KeysetPosition {
+  since: string;
+  page: number;
+}
+
 /**
- * Fetches what changed after the stored cursor, keyset-paged (each next request starts after
- * what was applied, so rows changing during the run cannot shift pages under us). A page that
- * does not advance the keyset (a page of tied stamps, or a server filtering with >=) is stepped
- * through by page number under the same cursor, so a run never spins. Each page is one
- * transaction that also moves the cursor.
+ * Fetches what changed after the stored cursor, keyset-paged. Each page is one transaction that
+ * also moves the cursor.
  */
-export async function runIncrementalListing(ctx: RunContext, cursor: string): Promise<ListingOutcome | typeof NEEDS_FULL> {
+export function runIncrementalListing(ctx: RunContext, cursor: string): Promise<ListingOutcome | typeof NEEDS_FULL> {
+  return runKeysetListing(ctx, { since: withOverlap(cursor, CURSOR_OVERLAP_MS), page: 1 }, (next, finalCursor) => {
+    const moved = finalCursor ?? (next.page === 1 ? next.since : null);
+    return moved !== null ? { cursor: moved } : null;
+  });
+}
+
+/**
+ * Lists what changed after a position, keyset-paged: each next request starts after what was
+ * applied, so rows changing during the run cannot shift pages under us (as offset pages do). A
+ * page that does not advance the keyset (a page of tied stamps, or a server filtering with >=) is
+ * stepped through by page number under the same cursor, so a run never spins. `progressAt` names
+ * what each page saves with its rows, given where the next page starts (and the server's cursor
+ * after the last page).
+ */
+export async function runKeysetListing(
+  ctx: RunContext,
+  start: KeysetPosition,
+  progressAt: (next: KeysetPosition, finalCursor: string | null) => SaveProgress | null,
+): Promise<ListingOutcome | typeof NEEDS_FULL> {
   const { client, batchSize, signal } = ctx;
-  let since = withOverlap(cursor, CURSOR_OVERLAP_MS);
-  let page = 1;
+  let { since, page } = start;
   let done = 0;
   let total: number | null = null;
   let tracker = new PageTracker();
@@ -46,19 +68,15 @@ export async function runIncrementalListing(ctx: RunContext, cursor: string): Pr
     const finalPage = tracker.page(page, result.received, result.total);
     const stamps = [...skills.map((s) => s.updated_at ?? ''), ...tombstones.map((t) => t.updated_at)].filter((t) => t !== '');
     const keyset = keysetSince(stamps);
-    const nextSince = finalPage ? result.cursor : advances(keyset, since) ? keyset : null;
-    await applyPage(ctx, { skills, tombstones, invalid: result.invalid }, nextSince !== null ? { cursor: nextSince } : null);
+    const next: KeysetPosition = !finalPage && advances(keyset, since) ? { since: keyset!, page: 1 } : { since, page: page + 1 };
+    await applyPage(ctx, { skills, tombstones, invalid: result.invalid }, progressAt(next, finalPage ? result.cursor : null));
     done += skills.length + tombstones.length;
     ctx.progress('skills', done, total !== null ? Math.max(total, done) : null);
 
     if (finalPage) return { items: done, cursor: result.cursor };
-    if (nextSince === null) {
-      page++; // no progress by keyset: step through the tied rows by page number
-    } else {
-      since = nextSince;
-      page = 1;
-      tracker = new PageTracker({ ...tracker.state(), first_total: null });
-    }
+    if (next.page === 1) tracker = new PageTracker({ ...tracker.state(), first_total: null });
+    since = next.since;
+    page = next.page;
   }
   return { items: done, cursor: since };
 }

@@ -3,6 +3,7 @@
  * deletes, pages capped without a word, poison items, frames racing pages, tied and mixed-precision
  * stamps, a server filtering with >=, and a clock that lags. Each case once lost or doubled data.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { skillIdOf } from '../../emulator/dataset.js';
 import type { RemoteSkill } from '../../engine/contracts/remote.js';
@@ -60,6 +61,47 @@ describe('full listings that shift or lie', () => {
     expect(h.emulator.skillCount()).toBe(1700);
     expectSameCatalogue(h);
   }, 60_000);
+
+  it('caches every live skill when deletes and adds shift the pages while the total stays the same', async () => {
+    // No socket: the changes made during the listing are learnt by asking for them.
+    h = await startHarness({ skills: 1000, seed: 23, env: { ATOM_SAAS_SYNC_BATCH_SIZE: '100', ATOM_SAAS_WS_ENABLED: 'false' } });
+    h.emulator.setFaults({ listing_churn: { delete: 1, add: 1 } });
+    const run = await syncAndWait(h.engine, 'full');
+    expect(run.result).toBe('success');
+    expect(h.emulator.skillCount()).toBe(1000);
+    expectSameCatalogue(h);
+  });
+
+  it('resumes a listing a crash interrupted while it was reading by cursor', async () => {
+    h = await startHarness({ skills: 300, env: { ATOM_SAAS_SYNC_BATCH_SIZE: '100', ATOM_SAAS_WS_ENABLED: 'false', ATOM_LOG_LEVEL: 'info' } });
+    await syncAndWait(h.engine, 'full');
+    h.emulator.mutate({ delete_ids: ids(0, 20), update_ids: ids(100, 5), push: false });
+    // The last process had switched to reading by cursor after its offset pages shifted, and died there.
+    const cutoff = new Date().toISOString();
+    const resume = {
+      kind: 'full', page: 0, page_size: 100, cutoff, since: cutoff, done: 0, pass: 1, asked: 100,
+      listing: { served: 100, first_total: 300, shifted: false }, keyset: { since: '1970-01-01T00:00:00.000Z', page: 1 },
+    };
+    h.db.prepare("UPDATE sync_state SET resume = ? WHERE stream = 'skills'").run(JSON.stringify(resume));
+    const run = await syncAndWait(h.engine, 'full');
+    expect(run.result).toBe('success');
+    expect(readFileSync(h.logPath, 'utf8')).toMatch(/resuming full sync.*by_keyset=true/);
+    expectSameCatalogue(h);
+  });
+
+  it('notices the same shift from delete frames when the remote cannot list changes, and repairs it by the next listing', async () => {
+    h = await startHarness({ skills: 1000, seed: 23, env: { ATOM_SAAS_SYNC_BATCH_SIZE: '100' } });
+    await h.engine.start();
+    await waitFor(() => h!.engine.services.websocket.status().connected, 5000);
+    h.emulator.setFaults({ unsupported_extensions: ['updated_since'], listing_churn: { delete: 1, add: 1 } });
+    expect((await syncAndWait(h.engine, 'full')).result).toBe('success');
+    const log = readFileSync(h.logPath, 'utf8');
+    expect(log).toMatch(/the listing (changed|kept changing) while it was read/);
+    // Every read shifted; what none of them listed is not lost, only late: the next listing brings it.
+    h.emulator.setFaults({ unsupported_extensions: ['updated_since'] });
+    expect((await syncAndWait(h.engine)).result).toBe('success');
+    expectSameCatalogue(h);
+  });
 
   it('keeps rows written by a resumed listing whose cutoff came from a clock running ahead', async () => {
     h = await startHarness({ skills: 500, env: { ATOM_SAAS_SYNC_BATCH_SIZE: '100' } });
