@@ -1,9 +1,10 @@
-/** When a rating whose upload failed is tried again: 30 s, 60 s, 120 s … capped at the rating interval. */
+import { backoffDelay } from '../remote/backoff.js';
+
+/** When a rating whose upload failed is tried again: 30 s, 60 s, 120 s … capped at the rating interval, no jitter. */
 export const FIRST_RETRY_DELAY_MS = 30_000;
 
 export function retryDelayMs(attempts: number, capMs: number): number {
-  const doublings = Math.min(Math.max(attempts - 1, 0), 30);
-  return Math.min(capMs, FIRST_RETRY_DELAY_MS * 2 ** doublings);
+  return backoffDelay({ baseMs: FIRST_RETRY_DELAY_MS, capMs }, attempts);
 }
 
 export function retryAt(nowMs: number, attempts: number, capMs: number): string {

@@ -7,12 +7,13 @@
  * run it belongs to, and what was not recorded stays pending for the next one.
  */
 import { randomUUID } from 'node:crypto';
-import { isoNow, type Clock, type TimerHandle } from '../clock.js';
+import { isoNow, type Clock } from '../clock.js';
 import type { FailedUploadsResponse, RatingStatusResponse, RetryResponse } from '../contracts/api.js';
 import { EngineError, errorKind, errorMessage, notFound } from '../errors.js';
 import type { EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';
 import type { MarketplaceClient } from '../remote/types.js';
+import { PeriodicRunner } from '../schedule/periodicRunner.js';
 import type { RatingSync } from '../services.js';
 import type { EngineStore } from '../storeHost/openStore.js';
 import { RatingDownloader } from './ratingDownloader.js';
@@ -47,9 +48,9 @@ export class RatingSyncService implements RatingSync {
   private readonly phase: UploadPhase;
   private readonly downloader: RatingDownloader;
   private readonly intervalMs: number;
+  private readonly schedule: PeriodicRunner;
   private current: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
-  private timer: TimerHandle | null = null;
   private stopping = false;
   private closed = false;
   private retryAllRequested = false;
@@ -80,6 +81,7 @@ export class RatingSyncService implements RatingSync {
       changed: () => this.batchRecorded(),
     });
     this.downloader = new RatingDownloader({ store: this.store, client, clock, log, pageSize: deps.downloadPageSize });
+    this.schedule = new PeriodicRunner({ clock, intervalMs: this.intervalMs, tick: () => this.scheduledRun() });
   }
 
   /** Reads the status facts; the engine awaits it before start(), so status() is right from the first call. */
@@ -115,17 +117,16 @@ export class RatingSyncService implements RatingSync {
 
   /** Runs every interval (first after `initialDelayMs`); a tick during a run is skipped. */
   start(): void {
-    if (!this.deps.enabled || this.timer) return;
+    if (!this.deps.enabled || this.schedule.armed) return;
     this.closed = false;
-    this.arm(Math.min(this.deps.initialDelayMs ?? 60_000, this.intervalMs));
+    this.schedule.start(Math.min(this.deps.initialDelayMs ?? 60_000, this.intervalMs));
     this.deps.log.info('rating sync scheduled', { interval_minutes: this.deps.config.ratingSyncIntervalMinutes });
   }
 
   /** Cancels the schedule; a batch in flight finishes and is recorded, no new one starts. */
   async stop(): Promise<void> {
     this.closed = true;
-    if (this.timer) this.deps.clock.clearTimeout(this.timer);
-    this.timer = null;
+    this.schedule.stop();
     this.stopping = true;
     try {
       await this.current;
@@ -147,15 +148,9 @@ export class RatingSyncService implements RatingSync {
     void this.launch(this.lastRun.respectBackoff);
   }
 
-  private arm(delayMs: number): void {
-    this.timer = this.deps.clock.setTimeout(() => {
-      this.timer = null;
-      if (this.closed) return;
-      this.arm(this.intervalMs);
-      if (this.current) this.deps.log.debug('scheduled rating sync skipped: one is running');
-      else void this.launch(true);
-    }, delayMs);
-    this.timer.unref?.();
+  private scheduledRun(): void {
+    if (this.current) this.deps.log.debug('scheduled rating sync skipped: one is running');
+    else void this.launch(true);
   }
 
   private launch(respectBackoff: boolean): Promise<void> {

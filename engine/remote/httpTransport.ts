@@ -3,7 +3,8 @@ import { sleep, type Clock } from '../clock.js';
 import { redactUrl, type ProxySettings } from '../config/index.js';
 import { RemoteError } from '../errors.js';
 import type { Logger } from '../log/index.js';
-import { backoffDelay, DEFAULT_RETRY, kindForNetworkError, kindForStatus, parseRetryAfter, type RetryPolicy } from './retryPolicy.js';
+import { backoffDelay, type Backoff } from './backoff.js';
+import { DEFAULT_RETRY, kindForNetworkError, kindForStatus, parseRetryAfter, retryBackoff, type RetryPolicy } from './retryPolicy.js';
 import { createHttpDispatcher, isProxyAuthRefusal, proxyAuthMessage, proxyFor, proxyRefusalStatus, type ProxyRoute } from './proxy.js';
 import { ServerClockOffset } from './serverClockOffset.js';
 
@@ -63,6 +64,7 @@ export function unprocessed(error: RemoteError): boolean {
 export class HttpTransport {
   private readonly agent: Dispatcher;
   private readonly retry: RetryPolicy;
+  private readonly backoff: Backoff;
   private readonly random: () => number;
   private readonly headers: Record<string, string>;
   /** The proxy the calls go through (null: direct), named in a 407's message. */
@@ -74,6 +76,7 @@ export class HttpTransport {
     this.agent = createHttpDispatcher(options.proxy, { keepAliveTimeout: 30_000, connections: 8, pipelining: 1 });
     this.proxyRoute = proxyFor(options.baseUrl, options.proxy);
     this.retry = options.retry ?? DEFAULT_RETRY;
+    this.backoff = retryBackoff(this.retry);
     this.random = options.random ?? Math.random;
     this.headers = {
       accept: 'application/json',
@@ -96,7 +99,7 @@ export class HttpTransport {
         if (!(error instanceof RemoteError) || !error.transient || attempt >= (callOptions.maxAttempts ?? this.retry.maxAttempts)) throw error;
         if (callOptions.idempotent === false && !unprocessed(error)) throw error;
         if (callOptions.signal?.aborted) throw error;
-        const delay = backoffDelay(this.retry, attempt, this.random, error.retryAfterMs);
+        const delay = backoffDelay(this.backoff, attempt, this.random, error.retryAfterMs);
         this.options.onRetry?.(error, attempt, delay, { path, method: callOptions.method ?? 'GET' });
         this.options.log.warn('remote call failed, retrying', {
           path,

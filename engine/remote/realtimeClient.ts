@@ -7,15 +7,20 @@ import type { EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';
 import type { WebSocketControl } from '../services.js';
 import { createWsProxy, isProxyAuthRefusal, proxyAuthMessage, type WsProxy } from './proxy.js';
+import { backoffDelay, type Backoff } from './backoff.js';
 import { parseRetryAfter } from './retryPolicy.js';
 import { validateSkillEntry } from './skillValidation.js';
-import { wsBackoffDelay } from './wsBackoff.js';
 
 export const HEARTBEAT_MS = 30_000;
 export const DEAD_AFTER_MS = 60_000;
 /** A connection that stayed up this long resets the backoff. */
 export const STABLE_AFTER_MS = 30_000;
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** Reconnects after 1, 2, 4, 8, 16 s … capped, ±20 % around each step (a draw of 0.5 gives the step itself, which tests use). */
+export function reconnectBackoff(maxSeconds: number): Backoff {
+  return { baseMs: 1000, capMs: maxSeconds * 1000, jitter: [0.8, 1.2] };
+}
 
 export interface RealtimeClientDeps {
   url: string | null;
@@ -97,12 +102,14 @@ export class RealtimeClient implements WebSocketControl {
   private retryTimer: TimerHandle | null = null;
   private heartbeatTimer: TimerHandle | null = null;
   private readonly random: () => number;
+  private readonly backoff: Backoff;
   /** The CONNECT tunnel when the socket goes through a proxy (one for the client's life). */
   private proxy: WsProxy | null | undefined;
 
   constructor(private readonly deps: RealtimeClientDeps) {
     this.state = deps.enabled && deps.url ? 'backoff' : 'disabled';
     this.random = deps.random ?? Math.random;
+    this.backoff = reconnectBackoff(deps.backoffMaxSeconds);
   }
 
   start(): void {
@@ -254,7 +261,7 @@ export class RealtimeClient implements WebSocketControl {
     // The token is not in question, so not auth_failed; but each try with the same proxy
     // credentials fails alike (and may lock the account behind them): wait the longest step.
     const attempt = refusal === 'proxy_auth' ? Number.MAX_SAFE_INTEGER : Math.max(1, this.attempts);
-    const delay = wsBackoffDelay(attempt, this.deps.backoffMaxSeconds, this.random, retryAfterMs);
+    const delay = backoffDelay(this.backoff, attempt, this.random, retryAfterMs);
     this.nextRetryAt = this.deps.clock.now() + delay;
     this.setState('backoff');
     this.deps.log.warn('websocket disconnected, retrying', { error: reason, delay_ms: delay, attempt: this.attempts });

@@ -1,4 +1,5 @@
 import type { ErrorKind } from '../contracts/api.js';
+import { EQUAL_JITTER, type Backoff } from './backoff.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -9,16 +10,9 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
 
-/** Full-jitter exponential backoff; a server's Retry-After is a floor, never shortened. */
-export function backoffDelay(
-  policy: RetryPolicy,
-  attempt: number,
-  random: () => number,
-  retryAfterMs: number | null,
-): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  const jittered = ceiling / 2 + random() * (ceiling / 2);
-  return Math.max(Math.round(jittered), retryAfterMs ?? 0);
+/** The delays between attempts: doubling from the base up to the cap, with equal jitter (see backoff.ts). */
+export function retryBackoff(policy: RetryPolicy): Backoff {
+  return { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, jitter: EQUAL_JITTER };
 }
 
 /** Retry-After as seconds or an HTTP date; null when absent or unreadable. */

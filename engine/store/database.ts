@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { writeTransaction } from './sqlDb.js';
 import { SchemaTooNewError } from './storeErrors.js';
 
 /** A better-sqlite3 connection marked with its dialect: it is the store's SqlDb as it is, unwrapped. */
@@ -45,13 +46,11 @@ export function migrate(db: Db, file = 'the database'): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) throw new SchemaTooNewError(current, SCHEMA_VERSION, file);
   if (current === SCHEMA_VERSION) return current;
-  db.transaction(() => {
+  writeTransaction(db, () => {
     for (let version = current; version < SCHEMA_VERSION; version++) {
       db.exec(MIGRATIONS[version]!);
     }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
+  });
   return SCHEMA_VERSION;
 }
-
-export { writeTransaction } from './sqlDb.js';

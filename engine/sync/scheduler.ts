@@ -2,10 +2,9 @@ import { errorMessage } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';
+import { PeriodicRunner } from '../schedule/periodicRunner.js';
 import type { CatalogueSync, SchedulerControl } from '../services.js';
-
 import type { PauseState } from './pauseState.js';
-import { nodeScheduleTimer, type TimerScheduler } from './timer.js';
 
 export interface SyncSchedulerDeps {
   sync: Pick<CatalogueSync, 'trigger'>;
@@ -16,7 +15,6 @@ export interface SyncSchedulerDeps {
   log: Logger;
   /** The engine's one pause, shared with whatever scheduler runs next. */
   pause: PauseState;
-  timer?: TimerScheduler;
 }
 
 /**
@@ -24,14 +22,12 @@ export interface SyncSchedulerDeps {
  * (runs never overlap); manual triggers go through the same `trigger`, so they queue the same way.
  */
 export class SyncScheduler implements SchedulerControl {
-  private job: { cancel(): void } | null = null;
-  private next: Date | null = null;
   private isRunning = false;
-  private readonly timer: TimerScheduler;
+  private readonly runner: PeriodicRunner;
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly deps: SyncSchedulerDeps) {
-    this.timer = deps.timer ?? nodeScheduleTimer;
+    this.runner = new PeriodicRunner({ clock: deps.clock, intervalMs: deps.intervalMinutes * 60_000, tick: () => this.tick() });
   }
 
   get running(): boolean {
@@ -50,14 +46,13 @@ export class SyncScheduler implements SchedulerControl {
     if (!this.deps.enabled || this.isRunning) return;
     this.isRunning = true;
     this.unsubscribe = this.deps.pause.onChange(() => this.announce());
-    this.arm();
+    this.runner.start();
+    this.announce();
     this.deps.log.info('sync scheduler started', { interval_minutes: this.deps.intervalMinutes, next_sync: this.nextSync() });
   }
 
   stop(): void {
-    this.job?.cancel();
-    this.job = null;
-    this.next = null;
+    this.runner.stop();
     this.unsubscribe?.();
     this.unsubscribe = null;
     if (this.isRunning) this.deps.log.info('sync scheduler stopped');
@@ -74,13 +69,8 @@ export class SyncScheduler implements SchedulerControl {
   }
 
   nextSync(): string | null {
-    return this.isRunning && !this.paused && this.next ? this.next.toISOString() : null;
-  }
-
-  private arm(): void {
-    this.next = new Date(this.deps.clock.now() + this.deps.intervalMinutes * 60_000);
-    this.job = this.timer.at(this.next, () => this.tick());
-    this.announce();
+    const next = this.runner.nextAt();
+    return this.isRunning && !this.paused && next !== null ? new Date(next).toISOString() : null;
   }
 
   private tick(): void {
@@ -94,7 +84,7 @@ export class SyncScheduler implements SchedulerControl {
         (error: unknown) => this.deps.log.warn('scheduled sync not started', { error: errorMessage(error) }),
       );
     }
-    this.arm();
+    this.announce(); // the next tick is armed: its time is news
   }
 
   private announce(): void {

@@ -1,13 +1,11 @@
-import schedule from 'node-schedule';
+import { runLater, systemClock, type ScheduledCall } from '../clock.js';
 
-/** Arms one callback at a date; node-schedule in the product, a manual timer in tests. */
+/** Arms one callback at a date: how PauseState ends a timed pause (its test fires it by hand). */
 export interface TimerScheduler {
-  at(date: Date, fn: () => void): { cancel(): void };
+  at(date: Date, fn: () => void): ScheduledCall;
 }
 
+/** On the system clock's schedule (node-schedule), like the periodic runs. */
 export const nodeScheduleTimer: TimerScheduler = {
-  at(date, fn) {
-    const job = schedule.scheduleJob(date, fn);
-    return { cancel: () => void job?.cancel() };
-  },
+  at: (date, fn) => runLater(systemClock, date.getTime() - systemClock.now(), fn),
 };

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, kindForStatus, parseRetryAfter } from '../../engine/remote/retryPolicy.js';
-import { wsBackoffDelay } from '../../engine/remote/wsBackoff.js';
-import { parseFrame } from '../../engine/remote/realtimeClient.js';
+import { retryDelayMs } from '../../engine/ratings/ratingBackoff.js';
+import { backoffDelay } from '../../engine/remote/backoff.js';
+import { kindForStatus, parseRetryAfter, retryBackoff } from '../../engine/remote/retryPolicy.js';
+import { parseFrame, reconnectBackoff } from '../../engine/remote/realtimeClient.js';
 
 describe('retry and backoff', () => {
   it('doubles HTTP retry delays up to the cap, never below Retry-After', () => {
-    const policy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 4000 };
+    const policy = retryBackoff({ maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 4000 });
     const top = () => 1;
     expect([1, 2, 3, 4, 5].map((a) => backoffDelay(policy, a, top, null))).toEqual([500, 1000, 2000, 4000, 4000]);
     expect(backoffDelay(policy, 1, top, 2000)).toBe(2000);
+    // Equal jitter: a draw of 0 gives half the step, never less.
     const low = () => 0;
     expect(backoffDelay(policy, 3, low, null)).toBe(1000);
+    expect(backoffDelay(policy, 3, () => 0.5, null)).toBe(1500);
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {
@@ -29,10 +32,18 @@ describe('retry and backoff', () => {
 
   it('reconnects the socket after 1, 2, 4, 8, 16 s, capped, with jitter around each step', () => {
     const exact = () => 0.5;
-    expect([1, 2, 3, 4, 5, 6, 7].map((a) => wsBackoffDelay(a, 30, exact))).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
-    expect(wsBackoffDelay(3, 30, () => 0)).toBe(3200);
-    expect(wsBackoffDelay(3, 30, () => 1)).toBe(4800);
-    expect(wsBackoffDelay(1, 30, exact, 10_000)).toBe(10_000);
+    const socket = reconnectBackoff(30);
+    expect([1, 2, 3, 4, 5, 6, 7].map((a) => backoffDelay(socket, a, exact))).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+    expect(backoffDelay(socket, 3, () => 0)).toBe(3200);
+    expect(backoffDelay(socket, 3, () => 1)).toBe(4800);
+    expect(backoffDelay(socket, 1, exact, 10_000)).toBe(10_000);
+    // A proxy refusal waits the longest step.
+    expect(backoffDelay(socket, Number.MAX_SAFE_INTEGER, exact)).toBe(30_000);
+  });
+
+  it('retries a failed rating upload after 30 s, 60 s, 120 s …, capped at the rating interval, without jitter', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 40].map((a) => retryDelayMs(a, 30 * 60_000))).toEqual([30_000, 30_000, 60_000, 120_000, 240_000, 480_000, 960_000, 1_800_000]);
+    expect(retryDelayMs(2, 45_000)).toBe(45_000);
   });
 });
 
