@@ -1,9 +1,13 @@
 /**
- * Main side of the preload bridge: the UI's requests go to the engine link (in process: the same
- * routes as the HTTP API, without a socket; attached: the daemon's API over loopback), and the
- * live events are pushed to the window under the stream's names.
+ * Main side of the preload bridge. A request from the window is refused unless it comes from the
+ * app's own page and passes the bridge's checks; then the engine link sends it as one request of
+ * the local HTTP API, with the admin token when one is set: in process over the engine's private
+ * socket (engine/privateChannel.ts: the stack curl sees, whoever holds the TCP port), attached
+ * over loopback to the daemon's API. A link that fails answers 500 (in process) or 503 (attached).
+ * The live events are pushed to the window under the stream's names.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import type { BridgeResponse } from '../engine/contracts/bridge.js';
 import type { Logger } from '../engine/log/index.js';
 import type { EngineLink } from './engineLink.js';
 import { IPC_CHANNELS } from './ipcChannels.js';
@@ -22,12 +26,10 @@ export interface Bridge {
   dispose(): void;
 }
 
-type Answer = { status: number; body: unknown };
-
 export function installBridge(deps: BridgeDeps): Bridge {
   const { link, log } = deps;
 
-  ipcMain.handle(IPC_CHANNELS.request, async (event: IpcMainInvokeEvent, input: unknown): Promise<Answer> => {
+  ipcMain.handle(IPC_CHANNELS.request, async (event: IpcMainInvokeEvent, input: unknown): Promise<BridgeResponse> => {
     const frameUrl = event.senderFrame?.url ?? '';
     if (!isAppUrl(frameUrl)) {
       log.warn('bridge request from a foreign frame refused', { url: frameUrl.slice(0, 200) });

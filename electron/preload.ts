@@ -4,26 +4,14 @@
  * Built to dist/electron/preload.cjs by scripts/build-preload.mjs (sandboxed preloads are CommonJS).
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { AtomSyncBridge, BridgeResponse } from '../engine/contracts/bridge.js';
 import { IPC_CHANNELS } from './ipcChannels.js';
-
-export interface AtomSyncRequest {
-  /** The main process accepts these (GET, POST, PUT); it checks again whatever arrives. */
-  method: 'GET' | 'POST' | 'PUT';
-  path: string;
-  body?: unknown;
-}
-
-export interface AtomSyncBridge {
-  request(req: AtomSyncRequest): Promise<{ status: number; body: unknown }>;
-  /** Returns the function that unsubscribes. */
-  onEvent(cb: (name: string, data: unknown) => void): () => void;
-}
 
 const bridge: AtomSyncBridge = {
   request(req) {
     // Copy the known fields only: the main process validates them again.
     const message = { method: req?.method, path: req?.path, body: req?.body };
-    return ipcRenderer.invoke(IPC_CHANNELS.request, message) as Promise<{ status: number; body: unknown }>;
+    return ipcRenderer.invoke(IPC_CHANNELS.request, message) as Promise<BridgeResponse>;
   },
   onEvent(cb) {
     if (typeof cb !== 'function') throw new TypeError('atomSync.onEvent needs a callback');

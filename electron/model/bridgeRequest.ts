@@ -1,23 +1,20 @@
 /**
- * The preload bridge carries the UI's HTTP calls to `engine.dispatch` in process. Whatever
- * arrives over IPC is untrusted: it is checked here before the engine sees it.
+ * The main side of the preload bridge: whatever arrives over IPC is untrusted, so it is checked
+ * here before the engine link sends it on as one request of the local HTTP API.
  */
+import type { DispatchResponse } from '../../engine/engineTypes.js';
 import type { EngineEventName } from '../../engine/events.js';
 import { LIVE_FORWARDED as CONTRACT_LIVE_FORWARDED, type LiveEventName } from '../../engine/contracts/api.js';
+import { BRIDGE_METHODS, type BridgeMethod, type BridgeRequest, type BridgeResponse } from '../../engine/contracts/bridge.js';
 
-export const BRIDGE_METHODS = ['GET', 'POST', 'PUT'] as const;
-export type BridgeMethod = (typeof BRIDGE_METHODS)[number];
 export const BRIDGE_PATH_PREFIXES = ['/api/admin/sync/', '/health/'] as const;
 /** The server-sent event stream never ends, so it cannot be one request: the bridge pushes events instead. */
 const STREAM_PATH = '/api/admin/sync/events';
 const MAX_PATH = 2048;
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export interface BridgeRequest {
-  method: BridgeMethod;
-  path: string;
-  body?: unknown;
-}
+/** For electron/engineLink.ts, which still names it here; the contract is the declaration. */
+export type { BridgeRequest };
 
 export type BridgeValidation = { ok: true; request: BridgeRequest } | { ok: false; status: 400; error: string; detail: string };
 
@@ -62,7 +59,7 @@ export function validateBridgeRequest(input: unknown): BridgeValidation {
 }
 
 /** The answer handed back to the page: the JSON body parsed, anything else as text. */
-export function bridgeResponse(response: { status: number; headers: Record<string, string>; body: string }): { status: number; body: unknown } {
+export function bridgeResponse(response: DispatchResponse): BridgeResponse {
   const type = response.headers['content-type'] ?? '';
   if (type.includes('json') && response.body.length > 0) {
     try {

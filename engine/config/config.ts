@@ -7,8 +7,11 @@ import { DATABASE_URL_SETTING, parseDatabaseUrl, redactDatabaseUrl } from './dat
 import { ConfigError } from './errors.js';
 import { bool, int, oneOf, optionalStr, str, url, type Env } from './parse.js';
 import { CONFLICT_STRATEGIES, NOTIFICATION_SETTINGS, rangeOf, type ConflictStrategySetting, type NotificationSetting } from './settingFields.js';
+import type { PublicConfig } from '../contracts/publicConfig.js';
 
 export { CONFLICT_STRATEGIES, NOTIFICATION_SETTINGS, type ConflictStrategySetting, type NotificationSetting } from './settingFields.js';
+/** The shape is the API contract's (engine/contracts/publicConfig.ts). */
+export type { PublicConfig };
 
 /** The socket's path on an Atom SaaS host (wss://atomagentos.com/api/ws/satellite/connect). */
 export const WS_PATH = '/api/ws/satellite/connect';
@@ -166,8 +169,8 @@ export function redactUrl(value: string | null): string | null {
   }
 }
 
-/** The settings an operator may see: never the tokens. */
-export function publicConfig(config: Config, demoApiUrl?: string | null, demoWsUrl?: string | null) {
+/** The settings an operator may see (GET /config): never the tokens. */
+export function publicConfig(config: Config, demoApiUrl?: string | null, demoWsUrl?: string | null): PublicConfig {
   return {
     sync_interval_minutes: config.syncIntervalMinutes,
     sync_batch_size: config.syncBatchSize,
@@ -201,4 +204,3 @@ export function publicConfig(config: Config, demoApiUrl?: string | null, demoWsU
     no_proxy: config.proxy.noProxy,
   };
 }
-export type PublicConfig = ReturnType<typeof publicConfig>;

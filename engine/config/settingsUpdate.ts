@@ -12,15 +12,15 @@ import { settingByEnv, settingByName, SETTING_FIELDS, type SettingSpec } from '.
 /** Why settings cannot be changed on an engine built from fixed settings (tests, embedders). */
 const FIXED = 'This engine was started with fixed settings; change them in its environment.';
 
-function valueOf(spec: SettingSpec, config: Config): string | number | boolean | null {
+function valueOf(spec: SettingSpec, pub: Readonly<Record<string, unknown>>): string | number | boolean | null {
   if (spec.type === 'secret') return null;
-  const pub = publicConfig(config) as Record<string, unknown>;
   const value = pub[spec.name];
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : null;
 }
 
 export function describeSettings(source: SettingsSource | null, config: Config): SettingsResponse {
   const saved = source?.persistence.load() ?? {};
+  const pub: Readonly<Record<string, unknown>> = publicConfig(config);
   const fields = (SETTING_FIELDS as readonly SettingSpec[]).map((spec): SettingField => {
     const fromEnv = source !== null && setInEnv(source.env, spec.env);
     const field: SettingField = {
@@ -28,7 +28,7 @@ export function describeSettings(source: SettingsSource | null, config: Config):
       env: spec.env,
       label: spec.label,
       type: spec.type,
-      value: valueOf(spec, config),
+      value: valueOf(spec, pub),
       source: fromEnv ? 'environment' : saved[spec.env] !== undefined ? 'saved' : 'default',
       editable: source !== null && !fromEnv,
     };
@@ -97,8 +97,8 @@ export function planUpdate(source: SettingsSource | null, current: Config, body:
 }
 
 export function changedFields(before: Config, after: Config): string[] {
-  const a = publicConfig(before) as Record<string, unknown>;
-  const b = publicConfig(after) as Record<string, unknown>;
+  const a: Readonly<Record<string, unknown>> = publicConfig(before);
+  const b: Readonly<Record<string, unknown>> = publicConfig(after);
   const changed = Object.keys(b).filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]));
   if (before.apiToken !== after.apiToken) changed.push('api_token');
   return changed;

@@ -56,7 +56,7 @@ function useFirstRunConnect(route: Route): void {
   useEffect(() => {
     if (decided.current || !config) return;
     decided.current = true;
-    if (config.demo_mode === true && landedOnDashboard.current && !demoModeChosen()) navigate('#/connect');
+    if (config.demo_mode && landedOnDashboard.current && !demoModeChosen()) navigate('#/connect');
   }, [config]);
   useEffect(() => {
     if (route.name !== 'dashboard') landedOnDashboard.current = false;

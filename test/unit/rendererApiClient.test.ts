@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, errorText } from '../../renderer/src/api/apiError.js';
 import { ApiClient, queryString } from '../../renderer/src/api/client.js';
-import type { TransportRequest, TransportResponse } from '../../renderer/src/api/transport.js';
+import type { BridgeRequest, BridgeResponse } from '../../engine/contracts/bridge.js';
 
 /** A transport that records requests and answers from a script. */
-function fakeTransport(answer: (req: TransportRequest) => TransportResponse | Promise<TransportResponse>) {
-  const seen: TransportRequest[] = [];
-  const transport = async (req: TransportRequest) => {
+function fakeTransport(answer: (req: BridgeRequest) => BridgeResponse | Promise<BridgeResponse>) {
+  const seen: BridgeRequest[] = [];
+  const transport = async (req: BridgeRequest) => {
     seen.push(req);
     return answer(req);
   };
   return { seen, client: new ApiClient(transport) };
 }
 
-const json = (status: number, body: unknown): TransportResponse => ({ status, body: JSON.stringify(body) });
+const json = (status: number, body: unknown): BridgeResponse => ({ status, body: JSON.stringify(body) });
 
 describe('ApiClient errors', () => {
   it('turns an {error, detail} body into an ApiError with status, code and detail', async () => {

@@ -1,29 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatCount, formatDateTime, formatDuration, formatSetting, formatSpan, formatUntil, humanize, plural } from '../../renderer/src/lib/format.js';
+import { formatAge, formatAgo } from '../../engine/status/formatAge.js';
+import { formatCount, formatDateTime, formatDuration, formatSetting, formatUntil, humanize, plural } from '../../renderer/src/lib/format.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00.000Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
 const later = (ms: number) => new Date(NOW + ms).toISOString();
 
-describe('formatAge', () => {
+describe('formatAgo (the window)', () => {
   it('says how long ago in plain words', () => {
-    expect(formatAge(ago(3_000), NOW)).toBe('just now');
-    expect(formatAge(ago(42_000), NOW)).toBe('42 s ago');
-    expect(formatAge(ago(3 * 60_000 + 20_000), NOW)).toBe('3 min ago');
-    expect(formatAge(ago(2 * 3_600_000 + 5 * 60_000), NOW)).toBe('2 h 5 min ago');
-    expect(formatAge(ago(3 * 3_600_000), NOW)).toBe('3 h ago');
-    expect(formatAge(ago(30 * 3_600_000), NOW)).toBe('30 h ago');
-    expect(formatAge(ago(5 * 86_400_000), NOW)).toBe('5 d ago');
+    expect(formatAgo(ago(3_000), NOW)).toBe('just now');
+    expect(formatAgo(ago(42_000), NOW)).toBe('42 s ago');
+    expect(formatAgo(ago(3 * 60_000 + 20_000), NOW)).toBe('3 min ago');
+    expect(formatAgo(ago(2 * 3_600_000 + 5 * 60_000), NOW)).toBe('2 h 5 min ago');
+    expect(formatAgo(ago(3 * 3_600_000), NOW)).toBe('3 h ago');
+    expect(formatAgo(ago(30 * 3_600_000), NOW)).toBe('30 h ago');
+    expect(formatAgo(ago(5 * 86_400_000), NOW)).toBe('5 d ago');
   });
 
   it('says "never" (or the given word) without a time or with an unreadable one', () => {
-    expect(formatAge(null, NOW)).toBe('never');
-    expect(formatAge(undefined, NOW, 'none yet')).toBe('none yet');
-    expect(formatAge('not a date', NOW)).toBe('never');
+    expect(formatAgo(null, NOW)).toBe('never');
+    expect(formatAgo(undefined, NOW, 'none yet')).toBe('none yet');
+    expect(formatAgo('not a date', NOW)).toBe('never');
   });
 
   it('treats a clock slightly ahead of ours as just now, not a negative age', () => {
-    expect(formatAge(later(2_000), NOW)).toBe('just now');
+    expect(formatAgo(later(2_000), NOW)).toBe('just now');
   });
 });
 
@@ -36,7 +37,7 @@ describe('formatUntil', () => {
   });
 });
 
-describe('formatDuration and formatSpan', () => {
+describe('formatDuration and a fine formatAge', () => {
   it('picks a unit that reads well', () => {
     expect(formatDuration(850)).toBe('850 ms');
     expect(formatDuration(1_234)).toBe('1.2 s');
@@ -44,7 +45,7 @@ describe('formatDuration and formatSpan', () => {
     expect(formatDuration(125_000)).toBe('2 min 5 s');
     expect(formatDuration(120_000)).toBe('2 min');
     expect(formatDuration(null)).toBe('–');
-    expect(formatSpan(59_999)).toBe('59 s');
+    expect(formatAge(59_999, 'fine')).toBe('59 s');
   });
 });
 

@@ -19,19 +19,12 @@ import type {
   SyncStatusResponse,
   TriggerResponse,
 } from '../../../engine/contracts/api.js';
+import type { BridgeMethod } from '../../../engine/contracts/bridge.js';
+import type { PublicConfig } from '../../../engine/contracts/publicConfig.js';
 import { ApiError } from './apiError.js';
-import type { Transport, TransportRequest } from './transport.js';
+import type { Transport } from './transport.js';
 
 const ADMIN = '/api/admin/sync';
-
-/** Effective settings from GET /config (never the token); shown as they come, a few read by name. */
-export type ConfigResponse = Record<string, unknown> & {
-  demo_mode?: boolean;
-  api_url?: string | null;
-  sync_interval_minutes?: number;
-  log_path?: string;
-  token_configured?: boolean;
-};
 
 /** The diagnostics bundle written on the engine's machine (POST /support-bundle). */
 export interface SavedBundle {
@@ -112,7 +105,7 @@ export class ApiClient {
   ) {}
 
   /** Sends one request; 2xx (and any status in `alsoOk`) returns the parsed body, anything else throws ApiError. */
-  async request<T>(method: TransportRequest['method'], path: string, body?: unknown, alsoOk: readonly number[] = []): Promise<T> {
+  async request<T>(method: BridgeMethod, path: string, body?: unknown, alsoOk: readonly number[] = []): Promise<T> {
     let response;
     try {
       response = await this.transport(body === undefined ? { method, path } : { method, path, body });
@@ -145,14 +138,14 @@ export class ApiClient {
   errors(): Promise<RecentErrorsResponse> {
     return this.request('GET', `${ADMIN}/errors`);
   }
-  config(): Promise<ConfigResponse> {
+  config(): Promise<PublicConfig> {
     return this.request('GET', `${ADMIN}/config`);
   }
   settings(): Promise<SettingsResponse> {
     return this.request('GET', `${ADMIN}/settings`);
   }
   /** Only the fields that change; null puts one back to its default (`api_token: null` forgets the token). */
-  updateConfig(update: ConfigUpdate): Promise<ConfigResponse> {
+  updateConfig(update: ConfigUpdate): Promise<PublicConfig> {
     return this.request('PUT', `${ADMIN}/config`, update);
   }
   testConnection(body: ConnectionTestRequest): Promise<ConnectionTestResult> {

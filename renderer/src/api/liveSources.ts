@@ -1,5 +1,5 @@
 import type { LiveEventName } from '../../../engine/contracts/api.js';
-import type { AtomSyncBridge } from './bridge.js';
+import type { AtomSyncBridge } from '../../../engine/contracts/bridge.js';
 import type { OpenLiveSource } from './liveFeed.js';
 
 export const EVENTS_PATH = '/api/admin/sync/events';

@@ -1,14 +1,7 @@
-/** How the client reaches the engine: same-origin fetch in a browser, the preload bridge in Electron. */
-export interface TransportRequest {
-  method: 'GET' | 'POST' | 'PUT';
-  path: string;
-  body?: unknown;
-}
+import type { BridgeRequest, BridgeResponse } from '../../../engine/contracts/bridge.js';
 
-export interface TransportResponse {
-  status: number;
-  /** JSON text, an already parsed value, or null/'' for an empty body. */
-  body: unknown;
-}
-
-export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
+/**
+ * How the client reaches the engine: same-origin fetch in a browser, the preload bridge in
+ * Electron. Both carry the bridge's request; fetch answers with the body as text.
+ */
+export type Transport = (request: BridgeRequest) => Promise<BridgeResponse>;

@@ -22,8 +22,7 @@ export function Header({ route }: { route: Route }) {
   const { snapshot, state, error } = useLive();
   const { config } = useConfig();
   const now = useNow();
-  const interval = typeof config?.sync_interval_minutes === 'number' ? config.sync_interval_minutes : undefined;
-  const status = headerStatus(snapshot, now, interval);
+  const status = headerStatus(snapshot, now, config?.sync_interval_minutes);
   const compact = compactReasons(status.reasons);
   return (
     <header className="header">

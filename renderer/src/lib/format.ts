@@ -1,36 +1,15 @@
-/** Plain-words formatting of times, durations and counts (pure; `now` is passed in). */
+/**
+ * Plain-words formatting of times, durations and counts (pure; `now` is passed in). Ages are
+ * told by engine/status/formatAge.ts, shared with the tray.
+ */
+import { formatAge } from '../../../engine/status/formatAge.js';
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 function parse(iso: string | null | undefined): number | null {
   if (!iso) return null;
   const at = Date.parse(iso);
   return Number.isNaN(at) ? null : at;
-}
-
-/** A span in words, coarse enough to read at a glance: "45 s", "3 min", "2 h 5 min", "3 d". */
-export function formatSpan(ms: number): string {
-  const abs = Math.max(0, Math.round(ms));
-  if (abs < MINUTE) return `${Math.floor(abs / 1000)} s`;
-  if (abs < HOUR) return `${Math.floor(abs / MINUTE)} min`;
-  if (abs < 10 * HOUR) {
-    const hours = Math.floor(abs / HOUR);
-    const minutes = Math.floor((abs % HOUR) / MINUTE);
-    return minutes ? `${hours} h ${minutes} min` : `${hours} h`;
-  }
-  if (abs < 2 * DAY) return `${Math.floor(abs / HOUR)} h`;
-  return `${Math.floor(abs / DAY)} d`;
-}
-
-/** "just now", "40 s ago", "3 min ago", "2 h 5 min ago"; `never` when there is no time. */
-export function formatAge(iso: string | null | undefined, now: number, never = 'never'): string {
-  const at = parse(iso);
-  if (at === null) return never;
-  const age = now - at;
-  if (age < 10_000) return 'just now';
-  return `${formatSpan(age)} ago`;
 }
 
 /** "in 4 min", "in 30 s", "due now" for a time already passed; `none` without a time. */
@@ -39,7 +18,7 @@ export function formatUntil(iso: string | null | undefined, now: number, none = 
   if (at === null) return none;
   const wait = at - now;
   if (wait <= 1_000) return 'due now';
-  return `in ${formatSpan(wait)}`;
+  return `in ${formatAge(wait, 'fine')}`;
 }
 
 /** "850 ms", "1.2 s", "12 s", "2 min 5 s"; an en dash for no value. */

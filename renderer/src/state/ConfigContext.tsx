@@ -1,12 +1,12 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { errorText } from '../api/apiError.js';
-import type { ConfigResponse } from '../api/client.js';
+import type { PublicConfig } from '../../../engine/contracts/publicConfig.js';
 import { useApi } from './ApiContext.js';
 import { useLive } from './LiveContext.js';
 
 export interface ConfigValue {
   /** GET /config, or null until it first answers. */
-  config: ConfigResponse | null;
+  config: PublicConfig | null;
   error: string | null;
   /** Goes up on every `config.changed` event (and every reload), so settings views reload with it. */
   version: number;
@@ -19,7 +19,7 @@ const ConfigContext = createContext<ConfigValue | null>(null);
 export function ConfigProvider({ children }: { children: ReactNode }) {
   const api = useApi();
   const live = useLive();
-  const [config, setConfig] = useState<ConfigResponse | null>(null);
+  const [config, setConfig] = useState<PublicConfig | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const latest = useRef(0);

@@ -2,7 +2,8 @@ import type { ResolutionStrategy } from '../../../../engine/contracts/api.js';
 import { SeverityBadge } from '../../components/SeverityBadge.js';
 import { ErrorMessage, Loading } from '../../components/States.js';
 import { CODE_FIELDS, showValue } from '../../lib/fieldValue.js';
-import { formatAge, formatDateTime, humanize } from '../../lib/format.js';
+import { formatAgo } from '../../../../engine/status/formatAge.js';
+import { formatDateTime, humanize } from '../../lib/format.js';
 import { routeHref } from '../../lib/route.js';
 import { useApi } from '../../state/ApiContext.js';
 import { useLive } from '../../state/LiveContext.js';
@@ -64,11 +65,11 @@ export function ConflictDetailView({ id }: { id: number }) {
         </div>
         <div>
           <dt>Detected</dt>
-          <dd title={formatDateTime(c.detected_at)}>{formatAge(c.detected_at, now)}</dd>
+          <dd title={formatDateTime(c.detected_at)}>{formatAgo(c.detected_at, now)}</dd>
         </div>
         <div>
           <dt>Status</dt>
-          <dd>{c.status === 'resolved' ? `Resolved: ${humanize(c.strategy)} by ${c.resolved_by ?? 'unknown'}, ${formatAge(c.resolved_at, now)}` : 'Open'}</dd>
+          <dd>{c.status === 'resolved' ? `Resolved: ${humanize(c.strategy)} by ${c.resolved_by ?? 'unknown'}, ${formatAgo(c.resolved_at, now)}` : 'Open'}</dd>
         </div>
       </dl>
       {c.fields.length > 0 ? <FieldTable fields={c.fields} /> : <p>No field-level differences were recorded for this conflict.</p>}

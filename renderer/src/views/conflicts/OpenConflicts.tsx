@@ -1,15 +1,16 @@
 import { useEffect, useState } from 'react';
-import type { Severity } from '../../../../engine/contracts/api.js';
+import type { ConflictSummary, Severity } from '../../../../engine/contracts/api.js';
 import { SeverityBadge } from '../../components/SeverityBadge.js';
-import { EmptyState, ErrorMessage, Loading } from '../../components/States.js';
-import { Pager } from '../../components/Pager.js';
-import { formatAge, formatDateTime, humanize } from '../../lib/format.js';
+import { EmptyState } from '../../components/States.js';
+import { formatAgo } from '../../../../engine/status/formatAge.js';
+import { formatDateTime, humanize } from '../../lib/format.js';
 import { routeHref } from '../../lib/route.js';
 import { useApi } from '../../state/ApiContext.js';
 import { useLive } from '../../state/LiveContext.js';
 import { useNow } from '../../state/NowContext.js';
 import { useResource } from '../../state/useResource.js';
 import { BulkResolveBar } from './BulkResolveBar.js';
+import { ConflictTable, type ConflictColumn } from './ConflictTable.js';
 import { SeverityFilter } from './SeverityFilter.js';
 
 const PAGE = 50;
@@ -46,6 +47,31 @@ export function OpenConflicts() {
     });
   const allSelected = items.length > 0 && items.every((c) => selected.has(c.id));
   const toggleAll = () => setSelected(allSelected ? new Set() : new Set(items.map((c) => c.id)));
+  const nameOf = (c: ConflictSummary) => c.entity_name ?? c.entity_id;
+
+  const columns: ConflictColumn[] = [
+    {
+      label: 'Select',
+      head: <input type="checkbox" checked={allSelected} onChange={toggleAll} aria-label="Select all conflicts on this page" />,
+      className: 'col-check',
+      cell: (c) => <input type="checkbox" checked={selected.has(c.id)} onChange={() => toggle(c.id)} aria-label={`Select conflict for ${nameOf(c)}`} />,
+    },
+    {
+      label: 'Skill',
+      cell: (c) => (
+        <div>
+          <a href={routeHref({ name: 'conflict', id: c.id })} className="cell-main">
+            {nameOf(c)}
+          </a>
+          {c.entity_name && <span className="cell-sub">{c.entity_id}</span>}
+        </div>
+      ),
+    },
+    { label: 'Severity', cell: (c) => <SeverityBadge severity={c.severity} /> },
+    { label: 'Type', cell: (c) => humanize(c.conflict_type) },
+    { label: 'Clashing fields', cell: (c) => (c.clashing_fields.length ? c.clashing_fields.join(', ') : 'none (merges cleanly)') },
+    { label: 'Detected', cell: (c) => formatAgo(c.detected_at, now), title: (c) => formatDateTime(c.detected_at) },
+  ];
 
   return (
     <>
@@ -66,57 +92,18 @@ export function OpenConflicts() {
           live.refresh();
         }}
       />
-      {list.error && <ErrorMessage text={list.error} onRetry={list.reload} />}
-      {list.loading && !list.data && <Loading what="conflicts" />}
-      {list.data && items.length === 0 && (
-        <EmptyState title={severity ? `No open ${severity} conflicts` : 'No open conflicts'}>Local edits and Atom SaaS agree.</EmptyState>
-      )}
-      {items.length > 0 && (
-        <table className="table table-stack" data-testid="conflicts-table">
-          <caption className="visually-hidden">Open conflicts</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="col-check">
-                <input type="checkbox" checked={allSelected} onChange={toggleAll} aria-label="Select all conflicts on this page" />
-              </th>
-              <th scope="col">Skill</th>
-              <th scope="col">Severity</th>
-              <th scope="col">Type</th>
-              <th scope="col">Clashing fields</th>
-              <th scope="col">Detected</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((c) => {
-              const name = c.entity_name ?? c.entity_id;
-              return (
-                <tr key={c.id} data-testid="conflict-row" data-id={c.id} data-entity-id={c.entity_id}>
-                  <td className="col-check" data-label="Select">
-                    <input type="checkbox" checked={selected.has(c.id)} onChange={() => toggle(c.id)} aria-label={`Select conflict for ${name}`} />
-                  </td>
-                  <td data-label="Skill">
-                    <div>
-                      <a href={routeHref({ name: 'conflict', id: c.id })} className="cell-main">
-                        {name}
-                      </a>
-                      {c.entity_name && <span className="cell-sub">{c.entity_id}</span>}
-                    </div>
-                  </td>
-                  <td data-label="Severity">
-                    <SeverityBadge severity={c.severity} />
-                  </td>
-                  <td data-label="Type">{humanize(c.conflict_type)}</td>
-                  <td data-label="Clashing fields">{c.clashing_fields.length ? c.clashing_fields.join(', ') : 'none (merges cleanly)'}</td>
-                  <td data-label="Detected" title={formatDateTime(c.detected_at)}>
-                    {formatAge(c.detected_at, now)}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
-      <Pager offset={offset} limit={PAGE} total={list.data?.total ?? 0} onChange={setOffset} />
+      <ConflictTable
+        list={list}
+        columns={columns}
+        caption="Open conflicts"
+        testId="conflicts-table"
+        rowTestId="conflict-row"
+        loadingWhat="conflicts"
+        empty={<EmptyState title={severity ? `No open ${severity} conflicts` : 'No open conflicts'}>Local edits and Atom SaaS agree.</EmptyState>}
+        limit={PAGE}
+        offset={offset}
+        onOffset={setOffset}
+      />
     </>
   );
 }

@@ -60,7 +60,7 @@ export function ConnectView() {
         Enter the API address and token of your Atom SaaS account, test them, then connect. Atom Sync then keeps a copy of the skill catalogue in your local Atom
         database and uploads the ratings you make.
       </p>
-      {!demoMode && !connected && typeof config?.api_url === 'string' && (
+      {!demoMode && !connected && config?.api_url && (
         <p className="message message-info" data-testid="connected-to">
           Connected to <code>{config.api_url}</code>. Change the address or token below to reconnect.
         </p>
@@ -69,7 +69,7 @@ export function ConnectView() {
       {settings.error && <ErrorMessage text={settings.error} onRetry={settings.reload} />}
       {settings.loading && !settings.data && <Loading what="the connection settings" />}
       {connected ? (
-        <FirstSync before={connected.before} apiUrl={typeof config?.api_url === 'string' && config.demo_mode === false ? config.api_url : null} onBack={() => setConnected(null)} />
+        <FirstSync before={connected.before} apiUrl={config && !config.demo_mode ? config.api_url : null} onBack={() => setConnected(null)} />
       ) : (
         settings.data && <ConnectForm settings={settings.data} demoMode={demoMode} onConnected={(before) => setConnected({ before })} />
       )}

@@ -13,7 +13,7 @@ import { WebSocketPanel } from './WebSocketPanel.js';
 
 /** What the header names as needing attention, when the overall state is amber. */
 function attentionFor(snapshot: EngineSnapshot, now: number, interval: number | undefined): string[] {
-  const status = headerStatus(snapshot, now, typeof interval === 'number' ? interval : undefined);
+  const status = headerStatus(snapshot, now, interval);
   return status.state === 'degraded' ? status.reasons : [];
 }
 

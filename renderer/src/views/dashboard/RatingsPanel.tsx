@@ -1,5 +1,6 @@
 import type { RatingStatusResponse } from '../../../../engine/contracts/api.js';
-import { formatAge, formatCount, humanize } from '../../lib/format.js';
+import { formatAgo } from '../../../../engine/status/formatAge.js';
+import { formatCount, humanize } from '../../lib/format.js';
 import { useNow } from '../../state/NowContext.js';
 
 /** Rating uploads: waiting, done, and how many failed (with a link to fix them). */
@@ -14,7 +15,7 @@ export function RatingsPanel({ ratings }: { ratings: RatingStatusResponse }) {
       <dl className="facts">
         <div>
           <dt>Last rating sync</dt>
-          <dd>{formatAge(ratings.last_sync, now)}</dd>
+          <dd>{formatAgo(ratings.last_sync, now)}</dd>
         </div>
         <div>
           <dt>Waiting to upload</dt>

@@ -1,6 +1,7 @@
 import type { RecentError } from '../../../../engine/contracts/api.js';
 import { EmptyState } from '../../components/States.js';
-import { formatAge, formatDateTime, humanize } from '../../lib/format.js';
+import { formatAgo } from '../../../../engine/status/formatAge.js';
+import { formatDateTime, humanize } from '../../lib/format.js';
 import { useNow } from '../../state/NowContext.js';
 
 /** The latest errors the engine recorded, newest first. */
@@ -12,7 +13,7 @@ export function RecentErrors({ errors }: { errors: readonly RecentError[] }) {
       {errors.slice(0, 20).map((error, i) => (
         <li key={`${error.at}-${i}`}>
           <span className="error-meta" title={formatDateTime(error.at)}>
-            {formatAge(error.at, now)} · {humanize(error.operation)} · {humanize(error.kind)}
+            {formatAgo(error.at, now)} · {humanize(error.operation)} · {humanize(error.kind)}
           </span>
           <span className="error-message">{error.message}</span>
         </li>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { RunSummary } from '../../../../engine/contracts/api.js';
-import { formatAge, formatCount, formatDateTime, formatDuration, humanize } from '../../lib/format.js';
+import { formatAgo } from '../../../../engine/status/formatAge.js';
+import { formatCount, formatDateTime, formatDuration, humanize } from '../../lib/format.js';
 import { useNow } from '../../state/NowContext.js';
 
 const RESULT_WORDS: Record<RunSummary['result'], string> = { running: 'Running', success: 'Succeeded', failure: 'Failed', cancelled: 'Cancelled' };
@@ -29,7 +30,7 @@ export function RunsTable({ runs }: { runs: readonly RunSummary[] }) {
         <tbody>
           {shown.map((run) => (
             <tr key={run.id} className={run.result === 'failure' ? 'row-failed' : undefined} data-testid="run-row" data-result={run.result}>
-              <td title={formatDateTime(run.started_at)}>{formatAge(run.started_at, now)}</td>
+              <td title={formatDateTime(run.started_at)}>{formatAgo(run.started_at, now)}</td>
               <td className="col-optional">
                 {humanize(run.stream)} · {run.mode}
               </td>

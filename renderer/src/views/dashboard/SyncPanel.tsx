@@ -1,5 +1,6 @@
 import type { EngineSnapshot } from '../../../../engine/contracts/api.js';
-import { formatAge, formatCount, formatDateTime, formatUntil, humanize } from '../../lib/format.js';
+import { formatAgo } from '../../../../engine/status/formatAge.js';
+import { formatCount, formatDateTime, formatUntil, humanize } from '../../lib/format.js';
 import { useNow } from '../../state/NowContext.js';
 import { SyncActions } from './SyncActions.js';
 import { SyncProgressBar } from './SyncProgressBar.js';
@@ -18,7 +19,7 @@ export function SyncPanel({ snapshot }: { snapshot: EngineSnapshot }) {
         <div>
           <dt>Last sync</dt>
           <dd data-testid="last-sync" title={formatDateTime(sync.last_sync)}>
-            {formatAge(sync.last_sync, now, 'never')}
+            {formatAgo(sync.last_sync, now, 'never')}
           </dd>
         </div>
         <div>

@@ -1,5 +1,6 @@
 import type { WebSocketState, WebSocketStatusResponse } from '../../../../engine/contracts/api.js';
-import { formatAge, formatCount, formatUntil } from '../../lib/format.js';
+import { formatAgo } from '../../../../engine/status/formatAge.js';
+import { formatCount, formatUntil } from '../../lib/format.js';
 import { useNow } from '../../state/NowContext.js';
 
 const STATE_WORDS: Record<WebSocketState, string> = {
@@ -29,11 +30,11 @@ export function WebSocketPanel({ websocket }: { websocket: WebSocketStatusRespon
         </div>
         <div>
           <dt>{websocket.connected ? 'Connected' : 'Next retry'}</dt>
-          <dd>{websocket.connected ? formatAge(websocket.connected_since, now, '–') : websocket.state === 'backoff' ? formatUntil(websocket.next_retry_at, now, 'soon') : '–'}</dd>
+          <dd>{websocket.connected ? formatAgo(websocket.connected_since, now, '–') : websocket.state === 'backoff' ? formatUntil(websocket.next_retry_at, now, 'soon') : '–'}</dd>
         </div>
         <div>
           <dt>Last message</dt>
-          <dd>{formatAge(websocket.last_message, now, 'none yet')}</dd>
+          <dd>{formatAgo(websocket.last_message, now, 'none yet')}</dd>
         </div>
       </dl>
       {websocket.last_error && !websocket.connected && (

@@ -1,4 +1,4 @@
-import type { ConfigResponse } from '../../api/client.js';
+import type { PublicConfig } from '../../../../engine/contracts/publicConfig.js';
 import { formatSetting, humanize } from '../../lib/format.js';
 
 const ACRONYMS = /\b(api|ws|url|db|http|https|id)\b/gi;
@@ -9,7 +9,7 @@ function label(key: string): string {
 }
 
 /** Everything else the engine runs with (paths, host, port, instance id), read-only. */
-export function EffectiveSettings({ config, skip }: { config: ConfigResponse; skip: ReadonlySet<string> }) {
+export function EffectiveSettings({ config, skip }: { config: PublicConfig; skip: ReadonlySet<string> }) {
   const entries = Object.entries(config).filter(([key]) => !skip.has(key));
   if (entries.length === 0) return null;
   return (

@@ -15,7 +15,7 @@ export function SettingsView() {
   const { config, error: configError, version, reload } = useConfig();
   const settings = useResource(() => api.settings(), `settings|${version}`);
   const skip = new Set([...SHOWN_ELSEWHERE, ...(settings.data?.fields.map((f) => f.name) ?? [])]);
-  const logPath = typeof config?.log_path === 'string' ? config.log_path : null;
+  const logPath = config?.log_path ?? null;
   return (
     <section className="view view-narrow" aria-labelledby="settings-title">
       <div className="view-head">

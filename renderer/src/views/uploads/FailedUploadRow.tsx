@@ -1,5 +1,6 @@
 import type { FailedUpload } from '../../../../engine/contracts/api.js';
-import { formatAge, formatDateTime, formatUntil } from '../../lib/format.js';
+import { formatAgo } from '../../../../engine/status/formatAge.js';
+import { formatDateTime, formatUntil } from '../../lib/format.js';
 import { useNow } from '../../state/NowContext.js';
 
 export type RetryOutcome = { state: 'retrying' } | { state: 'uploaded' } | { state: 'failed'; error: string };
@@ -35,7 +36,7 @@ export function FailedUploadRow({ item, outcome, onRetry }: { item: FailedUpload
       </td>
       <td data-label="Attempts">{item.attempts}</td>
       <td data-label="Last try" title={formatDateTime(item.last_attempt_at)}>
-        {formatAge(item.last_attempt_at, now)}
+        {formatAgo(item.last_attempt_at, now)}
       </td>
       <td data-label="Next retry" title={formatDateTime(item.next_retry_at)}>
         {formatUntil(item.next_retry_at, now, 'manual only')}
