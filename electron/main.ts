@@ -9,7 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, powerMonitor, session, shell } from 'electron';
 import { ConfigError, type Config } from '../engine/config/index.js';
+import { startEmulator } from '../emulator/index.js';
 import { createEngine } from '../engine/index.js';
+import { createShutdown } from '../engine/lifecycle/shutdown.js';
 import { createLogger, type Logger } from '../engine/log/index.js';
 import { registerAppScheme, serveAppProtocol } from './appProtocol.js';
 import { AppWindow } from './appWindow.js';
@@ -23,7 +25,6 @@ import { LoginItem } from './loginItem.js';
 import { attachDecision } from './model/attachDecision.js';
 import { NotificationPolicy } from './model/notificationPolicy.js';
 import { startRoute, type AppRoute } from './model/routes.js';
-import { createShutdown } from './model/shutdown.js';
 import { portNotice } from './model/trayModel.js';
 import { Notifier } from './notifier.js';
 import { trayCommands } from './trayCommands.js';
@@ -94,7 +95,8 @@ async function openLink(setup: DesktopSetup): Promise<{ link: EngineLink; log: L
       return null;
     }
   }
-  const engine = await createEngine(config, { listen: true, settings: setup.source });
+  // Demo mode syncs with the emulator, a shipped stand-in for Atom SaaS.
+  const engine = await createEngine(config, { listen: true, settings: setup.source, demoRemote: startEmulator });
   await engine.start();
   const log = engine.log.child('desktop');
   if (decision.note) log.warn('local API port taken', { note: decision.note });

@@ -1,6 +1,6 @@
 /** /__emulator: faults, mutations, received ratings, reset and stats for tests and demos (loopback only). */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { EmulatorStats } from '../engine/contracts/remote.js';
+import type { EmulatorStats } from './types.js';
 import type { EmulatorCore } from './core.js';
 import { sendError } from './httpReply.js';
 import { applyMutation } from './mutations.js';

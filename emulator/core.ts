@@ -1,5 +1,6 @@
 /** The emulator's state in one place: dataset, live catalogue, ratings, faults, clock. */
-import type { EmulatorFaults, Json, RemoteSkill, RemoteSkillEntry, WsMessageType } from '../engine/contracts/remote.js';
+import type { Json, RemoteSkill, RemoteSkillEntry, WsMessageType } from '../engine/contracts/remote.js';
+import type { EmulatorFaults } from './types.js';
 import { Catalogue } from './catalogue.js';
 import { Dataset, type DatasetOptions } from './dataset.js';
 import { FaultState } from './faults.js';

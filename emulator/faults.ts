@@ -4,7 +4,8 @@
  * Lost replies and WebSocket frames draw from streams of their own, so turning them on does not
  * change which requests the other faults hit.
  */
-import type { EmulatorFaults, Extension } from '../engine/contracts/remote.js';
+import type { Extension } from '../engine/contracts/remote.js';
+import type { EmulatorFaults } from './types.js';
 import { indexOfSkillId } from './dataset.js';
 import { mix, mulberry32, type Rng } from './prng.js';
 
@@ -114,6 +115,10 @@ export class FaultState {
 
   get conflictOmitsRatingId(): boolean {
     return this.faults.conflict_omits_rating_id ?? false;
+  }
+
+  get refusalOmitsHeld(): boolean {
+    return this.faults.refusal_omits_held ?? false;
   }
 
   get clockSkewMs(): number | undefined {

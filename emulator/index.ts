@@ -5,14 +5,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import type {
-  EmulatorFaults,
-  EmulatorMutation,
-  EmulatorMutationResult,
-  EmulatorRatingsResponse,
-  EmulatorStats,
-  RemoteSkill,
-} from '../engine/contracts/remote.js';
+import type { RemoteSkill } from '../engine/contracts/remote.js';
+import type { EmulatorFaults, EmulatorMutation, EmulatorMutationResult, EmulatorRatingsResponse, EmulatorStats } from './types.js';
 import { controlRoutes, statsOf } from './controlRoutes.js';
 import { EmulatorCore } from './core.js';
 import { MAX_SKILL_INDEX } from './dataset.js';
@@ -22,7 +16,7 @@ import { applyMutation } from './mutations.js';
 import { SocketHub } from './socketHub.js';
 import { EmulatorInputError, parseFaults, parseMutation } from './validation.js';
 
-export type { EmulatorFaults, EmulatorMutation, EmulatorMutationResult, EmulatorRatingsResponse, EmulatorStats } from '../engine/contracts/remote.js';
+export type { EmulatorFaults, EmulatorMutation, EmulatorMutationResult, EmulatorRatingsResponse, EmulatorStats } from './types.js';
 export { EmulatorInputError } from './validation.js';
 
 export const API_BASE_PATH = '/api/v1/marketplace';

@@ -3,7 +3,8 @@
  * categories, and push the matching WebSocket frames. Which skills a count picks is seeded, so
  * a test that mutates the same way twice sees the same ids.
  */
-import type { EmulatorMutation, EmulatorMutationResult, RemoteSkill } from '../engine/contracts/remote.js';
+import type { RemoteSkill } from '../engine/contracts/remote.js';
+import type { EmulatorMutation, EmulatorMutationResult } from './types.js';
 import type { EmulatorCore } from './core.js';
 import { iso, skillIdOf, userIdOf } from './dataset.js';
 import { intBetween, mix, mulberry32, pick, type Rng } from './prng.js';

@@ -4,7 +4,8 @@
  * platform keeps: a second write for a pair updates the first. Ratings are numbered by a code:
  * seeded rating k has code k, later ones follow; the rating id is `rating-<code + 1>`.
  */
-import type { EmulatorRatingsResponse, EmulatorReceivedRating, RemoteRating } from '../engine/contracts/remote.js';
+import type { RemoteRating } from '../engine/contracts/remote.js';
+import type { EmulatorRatingsResponse, EmulatorReceivedRating } from './types.js';
 import { indexOfSkillId, iso, ratingIdOf, type Dataset } from './dataset.js';
 import { lowerBound, upperBound, type Slice } from './catalogue.js';
 import type { ServerClock } from './serverClock.js';

@@ -1,6 +1,7 @@
 /** Schemas for what enters the emulator: control bodies and rating uploads. */
 import { z } from 'zod';
-import type { EmulatorFaults, EmulatorMutation, RemoteSkill } from '../engine/contracts/remote.js';
+import type { RemoteSkill } from '../engine/contracts/remote.js';
+import type { EmulatorFaults, EmulatorMutation } from './types.js';
 
 /** Bad input to the emulator's own API (control calls, handle methods). */
 export class EmulatorInputError extends Error {
@@ -37,6 +38,7 @@ export const faultsSchema = z.strictObject({
   ws_duplicate_rate: rate.optional(),
   ws_reorder_rate: rate.optional(),
   conflict_omits_rating_id: z.boolean().optional(),
+  refusal_omits_held: z.boolean().optional(),
   seed: z.number().int().optional(),
 });
 

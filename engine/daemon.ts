@@ -5,10 +5,12 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../emulator/index.js';
 import { ConfigError, loadConfig, readEnv } from './config/index.js';
 import { loadSettings, type SettingsSource } from './config/savedSettings.js';
 import { jsonSettingsFile, settingsFileFor } from './config/settingsFile.js';
 import { createEngine } from './index.js';
+import { createShutdown } from './lifecycle/shutdown.js';
 import { DatabaseConnectionError } from './store/pg/connection.js';
 import { SchemaTooNewError } from './store/storeErrors.js';
 
@@ -37,7 +39,8 @@ export async function runDaemon(): Promise<void> {
 
   let engine;
   try {
-    engine = await createEngine(config, { settings });
+    // Demo mode syncs with the emulator, a shipped stand-in for Atom SaaS.
+    engine = await createEngine(config, { settings, demoRemote: startEmulator });
     await engine.start();
   } catch (error) {
     const plain = error instanceof SchemaTooNewError || error instanceof ConfigError || error instanceof DatabaseConnectionError;
@@ -51,26 +54,16 @@ export async function runDaemon(): Promise<void> {
     engine.log.error('unhandled rejection', { error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) });
   });
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    engine.log.info('stopping', { signal });
-    const force = setTimeout(() => {
-      engine.log.error('stop took too long; exiting', { deadline_ms: STOP_DEADLINE_MS });
-      process.exit(1);
-    }, STOP_DEADLINE_MS);
-    force.unref();
-    engine
-      .stop()
-      .then(() => process.exit(0))
-      .catch((error: Error) => {
-        process.stderr.write(`atom-sync: error while stopping: ${error.message}\n`);
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  const shutdown = createShutdown({
+    stop: (signal) => {
+      engine.log.info('stopping', { signal });
+      return engine.stop();
+    },
+    exit: (outcome) => process.exit(outcome === 'stopped' ? 0 : 1),
+    deadlineMs: STOP_DEADLINE_MS,
+    onError: (message) => engine.log.error(message),
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown.run(signal));
 }
 
 function invokedDirectly(): boolean {

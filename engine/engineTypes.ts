@@ -3,11 +3,22 @@ import type { Config, PublicConfig } from './config/index.js';
 import type { SettingsSource } from './config/savedSettings.js';
 import type { Leadership } from './leader/leadership.js';
 import type { EngineSnapshot } from './contracts/api.js';
+import type { BridgeRequest } from './contracts/bridge.js';
 import type { EngineEvents } from './events.js';
 import type { Logger } from './log/index.js';
 import type { CatalogueSync, ConflictResolution, RatingSync, SchedulerControl, WebSocketControl } from './services.js';
 
-export interface EngineOptions {
+/** The built-in remote of demo mode: the emulator, which the composition roots start (the engine never imports its test peer). */
+export interface DemoRemote {
+  apiUrl: string;
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+/** Starts the demo remote with a catalogue of `skills` skills. */
+export type DemoRemoteFactory<R extends DemoRemote = DemoRemote> = (options: { skills: number }) => Promise<R>;
+
+export interface EngineOptions<R extends DemoRemote = DemoRemote> {
   /** Serve the HTTP API on config.host:config.port (default true). The desktop shell may run without. */
   listen?: boolean;
   clock?: Clock;
@@ -22,14 +33,13 @@ export interface EngineOptions {
   replicaId?: string;
   /** Where settings changed at run time are kept; without it the settings cannot be changed (PUT /config answers 409). */
   settings?: SettingsSource;
+  /** Starts the remote of demo mode (no API URL configured); without it, demo mode cannot start. */
+  demoRemote?: DemoRemoteFactory<R>;
 }
 
-export interface DispatchRequest {
-  method: string;
-  /** Path with query string, e.g. `/api/admin/sync/conflicts?status=all`. */
-  path: string;
+/** One request of the local HTTP API, as the desktop bridge carries it, plus the headers to send (the admin token). */
+export interface DispatchRequest extends BridgeRequest {
   headers?: Record<string, string>;
-  body?: unknown;
 }
 export interface DispatchResponse {
   status: number;

@@ -50,6 +50,12 @@ export interface EngineEventMap {
   'system.resumed': { at: string };
   /** Settings changed and were applied; `fields` are the public names that changed. */
   'config.changed': { fields: string[]; remote_restarted: boolean };
+  /** The remote client retries a request of `operation` after this error (the catalogue lists it as a sync error). */
+  'remote.retry': { operation: SyncOperation; kind: ErrorKind; message: string };
+  /** The remote sent an item that failed validation: it is skipped. */
+  'remote.invalid_item': { skill_id: string | null; reason: string };
+  /** The remote's clock, from an answer's Date header (ms since the epoch). */
+  'remote.server_time': { server_time_ms: number };
 }
 
 export type EngineEventName = keyof EngineEventMap;
@@ -71,7 +77,10 @@ export class EngineEvents {
     return () => this.emitter.off(name, listener);
   }
 
-  /** Subscribes to every event (the live stream). */
+  /**
+   * Subscribes to every event observers see (the live stream, the metrics cache). The remote
+   * client's reports (`remote.*`, one per answer) stay out: what they change comes as its own event.
+   */
   onAny(listener: <K extends EngineEventName>(name: K, payload: EngineEventMap[K]) => void): () => void {
     const names: EngineEventName[] = [
       'sync.started', 'sync.progress', 'sync.finished', 'sync.error', 'catalogue.counts',

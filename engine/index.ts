@@ -8,12 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { createApi } from './api/createApi.js';
 import { withProbeFastPath } from './api/probeFastPath.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { publicConfig, type Config, type PublicConfig } from './config/index.js';
+import { ConfigError, publicConfig, type Config, type PublicConfig } from './config/index.js';
 import { LOCAL_ONLY } from './config/settingFields.js';
 import { describeSettings, planUpdate } from './config/settingsUpdate.js';
 import { ConflictsClient } from './conflicts/conflictsClient.js';
 import type { EngineSnapshot } from './contracts/api.js';
-import type { Engine, EngineOptions } from './engineTypes.js';
+import type { SavedValues } from './config/savedSettings.js';
+import type { DemoRemote, Engine, EngineOptions } from './engineTypes.js';
 import { EngineError, errorMessage } from './errors.js';
 import { EngineEvents } from './events.js';
 import { HealthMonitor } from './health/healthMonitor.js';
@@ -25,7 +26,7 @@ import { createStamper } from './store/stamp.js';
 import { openStore, type EngineStore } from './storeHost/openStore.js';
 import { listen } from './httpListener.js';
 import { PrivateChannel } from './privateChannel.js';
-import { buildRemoteParts, type DemoRemote, type RemoteParts } from './remoteParts.js';
+import { buildRemoteParts, type RemoteParts } from './remoteParts.js';
 import { PauseState } from './sync/pauseState.js';
 import { databaseUrlSecrets } from './config/databaseUrl.js';
 import { LeaderElection } from './leader/advisoryLock.js';
@@ -34,7 +35,7 @@ import { SCHEMA_VERSION } from './store/migrations.js';
 import { writeSupportBundle, type SupportBundleDeps } from './support/supportBundle.js';
 import { appVersion } from './version.js';
 
-export type { Engine, EngineOptions } from './engineTypes.js';
+export type { DemoRemote, DemoRemoteFactory, Engine, EngineOptions } from './engineTypes.js';
 
 /** Where `npm run build` puts the UI, relative to this file in src (engine/) or dist (dist/engine/). */
 function defaultStaticDir(): string | null {
@@ -45,12 +46,15 @@ function defaultStaticDir(): string | null {
   return null;
 }
 
+/** Demo mode asked of an engine whose composition root gave it no demo remote (EngineOptions.demoRemote). */
+const NO_DEMO_REMOTE = 'No Atom SaaS API URL is configured (ATOM_SAAS_API_URL) and this engine has no demo remote to sync with instead.';
+
 /** How often a standby re-reads who leads and what the leader stored. */
 const STANDBY_REFRESH_MS = 5_000;
 
-export interface EngineInternals extends Engine {
-  /** The built-in emulator in demo mode (tests inject faults through it). */
-  readonly emulator: (DemoRemote & Record<string, unknown>) | null;
+export interface EngineInternals<R extends DemoRemote = DemoRemote> extends Engine {
+  /** The demo remote while in demo mode, typed as its factory made it (tests inject faults through the emulator's handle). */
+  readonly emulator: R | null;
   /** The store worker (tests read through it; SQL runs only there). */
   readonly store: EngineStore;
 }
@@ -66,7 +70,7 @@ function follow<T extends object>(current: () => T): T {
   });
 }
 
-export async function createEngine(initialConfig: Config, options: EngineOptions = {}): Promise<EngineInternals> {
+export async function createEngine<R extends DemoRemote = DemoRemote>(initialConfig: Config, options: EngineOptions<R> = {}): Promise<EngineInternals<R>> {
   let config = initialConfig;
   const clock: Clock = options.clock ?? systemClock;
   // A token replaced at run time may still sit in older log lines: every one this process has known stays masked.
@@ -79,13 +83,16 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
   // The level can be switched at run time (POST /api/admin/sync/log-level) when the engine made its logger.
   const logLevel = 'levelControl' in log ? (log as SwitchableLogger).levelControl : null;
 
-  let emulator: EngineInternals['emulator'] = null;
-  /** The remote for a configuration: the emulator in demo mode (started once, kept while demo mode lasts). */
+  const demoRemote = options.demoRemote ?? null;
+  // Refused before the store opens: nothing is left running.
+  if (config.apiUrl === null && demoRemote === null) throw new ConfigError('ATOM_SAAS_API_URL', NO_DEMO_REMOTE);
+  let emulator: R | null = null;
+  /** The remote for a configuration: the demo remote in demo mode (started once, kept while demo mode lasts). */
   async function remoteFor(next: Config): Promise<{ apiUrl: string; wsUrl: string | null }> {
     if (next.apiUrl !== null) return { apiUrl: next.apiUrl, wsUrl: next.wsUrl };
     if (!emulator) {
-      const { startEmulator } = await import('../emulator/index.js');
-      emulator = (await startEmulator({ skills: next.demoSkills })) as unknown as NonNullable<EngineInternals['emulator']>;
+      if (demoRemote === null) throw new ConfigError('ATOM_SAAS_API_URL', NO_DEMO_REMOTE);
+      emulator = await demoRemote({ skills: next.demoSkills });
       log.warn('demo mode: no ATOM_SAAS_API_URL configured, syncing with the built-in Atom SaaS emulator', {
         api_url: emulator.apiUrl,
         skills: next.demoSkills,
@@ -95,7 +102,6 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
   }
 
   const events = new EngineEvents();
-  let parts: RemoteParts | null = null;
   /** Parts built on stepping down whose init failed (the database out of reach): status reads the last ones meanwhile. */
   let unread: RemoteParts | null = null;
   const store = await openStore({
@@ -105,13 +111,7 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
     conflictStrategy: config.conflictStrategy,
     conflictAutoCritical: config.conflictAutoCritical,
     busyLimitMs: config.dbBusyLimitMs,
-    onBusy: (since) => {
-      events.emit('store.busy', { since: since === null ? null : new Date(since).toISOString() });
-      if (since !== null) return;
-      // What a locked database held back runs now.
-      parts?.catalogue.retryAfterBusy();
-      parts?.ratings.retryAfterBusy();
-    },
+    onBusy: (since) => events.emit('store.busy', { since: since === null ? null : new Date(since).toISOString() }),
     onCheckpointError: (message, fallback) => events.emit('store.checkpoint_error', { message, fallback }),
     onUnreachable: (since, error) => events.emit('store.unreachable', { since: since === null ? null : new Date(since).toISOString(), error }),
   });
@@ -119,8 +119,14 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
   const conflicts = new ConflictsClient(store, events);
   const pause = new PauseState({ clock, log: log.child('sync') });
   const shared = { store, events, clock, log, stamp, pause };
-  parts = buildRemoteParts(config, await remoteFor(config), shared);
-  const current = (): RemoteParts => parts!;
+  let parts: RemoteParts = buildRemoteParts(config, await remoteFor(config), shared);
+  const current = (): RemoteParts => parts;
+  // What a locked database held back runs once it is free.
+  const offBusy = events.on('store.busy', ({ since }) => {
+    if (since !== null) return;
+    parts.catalogue.retryAfterBusy();
+    parts.ratings.retryAfterBusy();
+  });
 
   await Promise.all([parts.init(), conflicts.init()]);
   const initialStatus = parts.catalogue.status();
@@ -265,12 +271,8 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
   async function applySettings(update: unknown): Promise<PublicConfig> {
     if (stopped) throw new EngineError('stopping', 503, 'The engine is stopping; try again once it has started.');
     const plan = planUpdate(settingsSource, config, update);
-    try {
-      settingsSource!.persistence.save(plan.saved);
-    } catch (error) {
-      // The desktop refuses to keep a token without a keychain: the sentence says what to do instead.
-      throw new EngineError('settings_not_saved', 400, errorMessage(error), { field: 'api_token' });
-    }
+    if (plan.config.apiUrl === null && demoRemote === null) throw new EngineError('invalid_setting', 400, NO_DEMO_REMOTE, { field: 'api_url' });
+    saveSettings(plan.saved);
     if (plan.changed.length === 0) return currentPublicConfig();
     const before = config;
     config = plan.config;
@@ -284,6 +286,17 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
     log.info('settings changed', { fields: plan.changed, remote_restarted: remoteChanged });
     events.emit('config.changed', { fields: plan.changed, remote_restarted: remoteChanged });
     return currentPublicConfig();
+  }
+
+  /** Keeps a planned change; planUpdate has refused it already (settings_fixed) when the engine has nowhere to keep it. */
+  function saveSettings(saved: SavedValues): void {
+    if (settingsSource === null) throw new Error('settings planned without a settings source');
+    try {
+      settingsSource.persistence.save(saved);
+    } catch (error) {
+      // The desktop refuses to keep a token without a keychain: the sentence says what to do instead.
+      throw new EngineError('settings_not_saved', 400, errorMessage(error), { field: 'api_token' });
+    }
   }
 
   /** Stops the old remote parts (a batch in flight commits or rolls back), builds new ones, and starts them if the engine runs. */
@@ -339,7 +352,7 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
   const channel = new PrivateChannel(handler);
   let server: Server | null = null;
 
-  const engine: EngineInternals = {
+  const engine: EngineInternals<R> = {
     get config() {
       return config;
     },
@@ -392,6 +405,7 @@ export async function createEngine(initialConfig: Config, options: EngineOptions
       stopped = true;
       await queue;
       clearStandbyTimer();
+      offBusy();
       await leadership.stop();
       await current().stop();
       pause.dispose();

@@ -20,14 +20,6 @@ import type { PauseState } from './sync/pauseState.js';
 import { createRealtimeApplier } from './sync/realtimeApplier.js';
 import { SyncScheduler } from './sync/scheduler.js';
 
-/** The built-in remote of demo mode. */
-export interface DemoRemote {
-  apiUrl: string;
-  wsUrl: string;
-  baseUrl: string;
-  close(): Promise<void>;
-}
-
 export interface RemoteShared {
   store: EngineStore;
   events: EngineEvents;
@@ -61,8 +53,7 @@ export function buildRemoteParts(config: Config, remote: { apiUrl: string; wsUrl
   const { store, events, clock, log, stamp } = shared;
   const demoMode = config.apiUrl === null;
   const syncLog = log.child('sync');
-  // The client reports into the catalogue service, which needs the client: bound once both exist.
-  let catalogue: CatalogueSyncService | null = null;
+  // What the client sees goes on the bus: the catalogue service, built on this client, listens.
   const client = createMarketplaceClient({
     apiUrl: remote.apiUrl,
     token: config.apiToken,
@@ -71,15 +62,15 @@ export function buildRemoteParts(config: Config, remote: { apiUrl: string; wsUrl
     proxy: config.proxy,
     clock,
     log: syncLog,
-    onRetry: (error, _attempt, _delay, request) => catalogue?.recordError(operationForPath(request.path, request.method), error.kind, error.message),
-    onServerTime: (serverTimeMs) => catalogue?.noteServerTime(serverTimeMs),
+    onRetry: (error, _attempt, _delay, request) =>
+      events.emit('remote.retry', { operation: operationForPath(request.path, request.method), kind: error.kind, message: error.message }),
+    onServerTime: (serverTimeMs) => events.emit('remote.server_time', { server_time_ms: serverTimeMs }),
     onInvalidItem: (reason, skillId) => {
       syncLog.warn('invalid item skipped', { skill_id: skillId ?? undefined, reason });
-      catalogue?.recordError('skills', 'invalid_item', `${skillId ?? 'item'}: ${reason}`);
+      events.emit('remote.invalid_item', { skill_id: skillId, reason });
     },
   });
 
-  let scheduler: SyncScheduler | null = null;
   const sync = new CatalogueSyncService({
     store,
     client,
@@ -91,12 +82,10 @@ export function buildRemoteParts(config: Config, remote: { apiUrl: string; wsUrl
     fullSyncIntervalMinutes: config.fullSyncIntervalMinutes,
     enabled: config.syncEnabled,
     demoMode,
-    nextSync: () => scheduler?.nextSync() ?? null,
-    paused: () => shared.pause.paused,
-    pausedUntil: () => shared.pause.until(),
+    pause: shared.pause,
   });
-  catalogue = sync;
-  scheduler = new SyncScheduler({ sync, intervalMinutes: config.syncIntervalMinutes, enabled: config.syncEnabled, clock, events, log: syncLog, pause: shared.pause });
+  const scheduler = new SyncScheduler({ sync, intervalMinutes: config.syncIntervalMinutes, enabled: config.syncEnabled, clock, events, log: syncLog, pause: shared.pause });
+  sync.useSchedule(scheduler);
   const ratings = new RatingSyncService({
     store,
     client,
@@ -166,12 +155,12 @@ export function buildRemoteParts(config: Config, remote: { apiUrl: string; wsUrl
       await sync.takeOver();
     },
     start() {
-      scheduler?.start();
+      scheduler.start();
       ratings.start();
       realtime.start();
     },
     async stop() {
-      scheduler?.stop();
+      scheduler.stop();
       realtime.stop();
       await ratings.stop();
       await sync.stop();

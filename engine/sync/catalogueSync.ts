@@ -5,7 +5,7 @@ import { errorKind, errorMessage } from '../errors.js';
 import type { EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';
 import type { MarketplaceClient } from '../remote/types.js';
-import type { CatalogueSync, TriggerOutcome, TriggerReason } from '../services.js';
+import type { CatalogueSync, SchedulerControl, TriggerOutcome, TriggerReason } from '../services.js';
 import type { Stamper } from '../store/stamp.js';
 import type { EngineStore } from '../storeHost/openStore.js';
 import type { CatalogueFacts, RunEnd } from './catalogueStore.js';
@@ -15,6 +15,7 @@ import { CURSOR_OVERLAP_MS, NEEDS_FULL, runIncrementalListing } from './incremen
 import type { ListingOutcome, RunContext } from './runContext.js';
 import { retryInvalidItems } from './invalidItems.js';
 import { changedItems, emptyTally, type ApplyTally } from './skillApplier.js';
+import type { PauseState } from './pauseState.js';
 
 export interface CatalogueSyncDeps {
   store: EngineStore;
@@ -28,10 +29,8 @@ export interface CatalogueSyncDeps {
   fullSyncIntervalMinutes?: number;
   enabled: boolean;
   demoMode: boolean;
-  /** When the next scheduled run is (from the scheduler), for status. */
-  nextSync?: () => string | null;
-  paused?: () => boolean;
-  pausedUntil?: () => string | null;
+  /** The engine's one pause: scheduled and pushed runs wait while it holds (manual ones do not). */
+  pause?: Pick<PauseState, 'paused' | 'until'>;
 }
 
 interface ActiveRun {
@@ -72,8 +71,24 @@ export class CatalogueSyncService implements CatalogueSync {
   private readonly errors: RecentError[] = [];
   /** What status reads: kept from the store, refreshed after each run and change. */
   private facts: CatalogueFacts = NO_FACTS;
+  /** Where status reads the next scheduled run from (the scheduler is built on this service). */
+  private schedule: Pick<SchedulerControl, 'nextSync'> | null = null;
+  private readonly unsubscribe: Array<() => void>;
 
-  constructor(private readonly deps: CatalogueSyncDeps) {}
+  constructor(private readonly deps: CatalogueSyncDeps) {
+    // The remote client is built before this service and reports through the bus: its retries and
+    // skipped items are listed as sync errors, and its answers' Date headers watch the remote clock.
+    this.unsubscribe = [
+      deps.events.on('remote.retry', (e) => this.recordError(e.operation, e.kind, e.message)),
+      deps.events.on('remote.invalid_item', (e) => this.recordError('skills', 'invalid_item', `${e.skill_id ?? 'item'}: ${e.reason}`)),
+      deps.events.on('remote.server_time', (e) => this.noteServerTime(e.server_time_ms)),
+    ];
+  }
+
+  /** Status reports the next run this schedule plans. */
+  useSchedule(schedule: Pick<SchedulerControl, 'nextSync'>): void {
+    this.schedule = schedule;
+  }
 
   /** Closes runs a stop interrupted and loads the cached status facts; awaited before the first trigger. */
   /** Reads the facts status() answers from (a standby does this again as the leader writes). */
@@ -104,7 +119,7 @@ export class CatalogueSyncService implements CatalogueSync {
     if (!this.deps.enabled) return { accepted: false, reason: 'disabled', run_id: null };
     if (this.active) return { accepted: false, reason: 'sync_in_progress', run_id: this.active.id };
     if (this.starting) return { accepted: false, reason: 'sync_in_progress', run_id: null };
-    if (reason !== 'manual' && this.deps.paused?.()) return { accepted: false, reason: 'paused', run_id: null };
+    if (reason !== 'manual' && this.deps.pause?.paused) return { accepted: false, reason: 'paused', run_id: null };
     const startedAt = this.deps.clock.now();
     const recording = this.deps.store.write.catalogue.startRun(mode, new Date(startedAt).toISOString());
     this.starting = recording.catch(() => undefined);
@@ -155,6 +170,7 @@ export class CatalogueSyncService implements CatalogueSync {
     this.stopping = true;
     this.active?.abort.abort(new Error('engine stopping'));
     await this.idle();
+    for (const off of this.unsubscribe.splice(0)) off();
   }
 
   private async execute(run: ActiveRun): Promise<void> {
@@ -318,7 +334,7 @@ export class CatalogueSyncService implements CatalogueSync {
    * changes that no updated_since listing will return, even once it is right again: the cursor
    * is dropped, so the next run lists everything.
    */
-  noteServerTime(serverTimeMs: number): void {
+  private noteServerTime(serverTimeMs: number): void {
     if (this.clockBehind) return;
     const cursor = instant(this.facts.cursor);
     if (!(serverTimeMs < cursor - CURSOR_OVERLAP_MS)) return;
@@ -368,8 +384,8 @@ export class CatalogueSyncService implements CatalogueSync {
     return {
       // A run being recorded counts: a trigger now would be refused as in progress.
       status: !this.deps.enabled ? 'disabled' : this.active || this.starting ? 'syncing' : 'idle',
-      paused: this.deps.paused?.() ?? false,
-      paused_until: this.deps.pausedUntil?.() ?? null,
+      paused: this.deps.pause?.paused ?? false,
+      paused_until: this.deps.pause?.until() ?? null,
       mode: this.active?.mode ?? null,
       run_id: this.active?.id ?? null,
       last_sync: lastSync,
@@ -378,7 +394,7 @@ export class CatalogueSyncService implements CatalogueSync {
       categories_cached: facts.categories,
       last_error: facts.last_error,
       last_error_kind: facts.last_error ? this.lastErrorKind : null,
-      next_sync: this.deps.nextSync?.() ?? null,
+      next_sync: this.schedule?.nextSync() ?? null,
       progress: this.active?.progress ?? null,
       consecutive_failures: facts.consecutive_failures,
       invalid_items: facts.invalid_items,

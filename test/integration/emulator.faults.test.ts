@@ -1,7 +1,8 @@
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import type { EmulatorFaults, SkillListResponse } from '../../engine/contracts/remote.js';
+import type { SkillListResponse } from '../../engine/contracts/remote.js';
+import type { EmulatorFaults } from '../../emulator/types.js';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 
 let emu: EmulatorHandle;

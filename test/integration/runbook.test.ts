@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../engine/config/index.js';
 import { createEngine, type EngineInternals } from '../../engine/index.js';
 import { createLogger } from '../../engine/log/index.js';
-import type { EmulatorHandle } from '../../emulator/index.js';
+import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import { tempDir } from '../support/tempDir.js';
 
 const RUNBOOK = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/runbook.md');
@@ -129,7 +129,7 @@ async function startEngineOn(listenPort: number): Promise<EngineInternals> {
     dir.dir,
   );
   const logger = createLogger({ logPath: config.logPath, level: 'info', stderr: false }, 'engine');
-  const started = await createEngine(config, { logger, staticDir: null });
+  const started = await createEngine(config, { logger, staticDir: null, demoRemote: startEmulator });
   await started.start();
   return started;
 }

@@ -39,7 +39,7 @@ async function setup(env: Record<string, string> = {}): Promise<Setup> {
     persistence: jsonSettingsFile(settingsFile),
   };
   const start = async () => {
-    const engine = await createEngine(loadSettings(source), { settings: source, staticDir: null });
+    const engine = await createEngine(loadSettings(source), { settings: source, staticDir: null, demoRemote: startEmulator });
     cleanups.push(() => engine.stop());
     await engine.start();
     return engine;
@@ -179,6 +179,7 @@ describe('settings changed at run time', () => {
     const engine = await createEngine(loadConfig({ ATOM_DB_PATH: tmp.file('a.db'), ATOM_LOG_PATH: tmp.file('a.log'), ATOM_SYNC_PORT: '0', ATOM_DEMO_SKILLS: '5' }, tmp.dir), {
       staticDir: null,
       syncOnStart: false,
+      demoRemote: startEmulator,
     });
     cleanups.push(() => engine.stop());
     await engine.start();

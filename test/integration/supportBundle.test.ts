@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import express from 'express';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../emulator/index.js';
 import { errorHandler } from '../../engine/api/errors.js';
 import { supportRoutes } from '../../engine/api/supportRoutes.js';
 import { systemClock } from '../../engine/clock.js';
@@ -83,7 +84,7 @@ beforeAll(async () => {
     tmp.dir,
   );
   expect(config.apiUrl).toBeNull();
-  engine = await createEngine(config, { listen: false, syncOnStart: false, staticDir: null });
+  engine = await createEngine(config, { listen: false, syncOnStart: false, staticDir: null, demoRemote: startEmulator });
   await engine.start();
   const run = await syncAndWait(engine);
   expect(run.result).toBe('success');

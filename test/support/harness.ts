@@ -73,7 +73,7 @@ export async function startHarness(
     },
     tmp.dir,
   );
-  const engineOptions: EngineOptions = { listen: false, syncOnStart: false, staticDir: null, ...opts.engine };
+  const engineOptions: EngineOptions = { listen: false, syncOnStart: false, staticDir: null, demoRemote: startEmulator, ...opts.engine };
   let engine = await createEngine(config, engineOptions);
   let db: Database.Database | null = null;
   let local: LocalAtomConnection;

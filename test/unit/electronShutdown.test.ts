@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createShutdown } from '../../electron/model/shutdown.js';
+import { createShutdown } from '../../engine/lifecycle/shutdown.js';
 
 const deferred = () => {
   let resolve!: () => void;

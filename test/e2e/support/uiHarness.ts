@@ -141,7 +141,7 @@ export async function startUi(opts: StartOptions = {}): Promise<UiHarness> {
   const settingsPath = opts.settings ? tmp.file('atom-sync-settings.json') : null;
   const source: SettingsSource | null = settingsPath ? { env, cwd: tmp.dir, persistence: jsonSettingsFile(settingsPath) } : null;
   const config = loadConfig(env, tmp.dir);
-  const engine = await createEngine(config, { staticDir, syncOnStart: opts.syncOnStart ?? true, ...(source ? { settings: source } : {}) });
+  const engine = await createEngine(config, { staticDir, syncOnStart: opts.syncOnStart ?? true, demoRemote: startEmulator, ...(source ? { settings: source } : {}) });
   await engine.start();
   if (!engine.url) throw new Error('the engine did not start listening');
   if (!engine.emulator && !remote) throw new Error('the engine is not in demo mode (no emulator) and no remote was started');

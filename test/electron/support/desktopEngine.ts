@@ -44,7 +44,7 @@ export async function startDesktopEngine(opts: { skills?: number; env?: Record<s
     cwd: tmp.dir,
     persistence,
   };
-  const engine = await createEngine(loadSettings(source), { listen: true, syncOnStart: false, staticDir: null, settings: source });
+  const engine = await createEngine(loadSettings(source), { listen: true, syncOnStart: false, staticDir: null, settings: source, demoRemote: startEmulator });
   await engine.start();
   if (!engine.url) throw new Error('the engine did not listen');
   const db = new Database(dbPath, { timeout: 5_000 });

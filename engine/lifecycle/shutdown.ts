@@ -1,18 +1,24 @@
 /**
- * Quitting, logging out and shutting down all end the same way: stop the engine (the batch in
- * flight commits or rolls back, the database closes), then let the app exit. Once, with a deadline.
+ * Every way the engine's process ends (SIGTERM to the daemon; quit, logout or shutdown of the
+ * desktop app) stops the same way: stop the engine (the batch in flight commits or rolls back,
+ * the database closes), then exit. Once, however many signals ask, and with a deadline.
  */
+
+/** How the stop ended: `deadline` means it was still running when the process gave up waiting. */
+export type StopOutcome = 'stopped' | 'deadline' | 'failed';
+
 export interface ShutdownDeps {
-  stop: () => Promise<void>;
-  /** Called once the engine stopped (or the deadline passed): the app may exit now. */
-  exit: () => void;
-  /** A stop taking longer than this does not keep the user's logout waiting. */
+  /** Called once, with the reason of the first run(). */
+  stop: (reason: string) => Promise<void>;
+  /** Called once the engine stopped, failed to, or the deadline passed: the process may exit now. */
+  exit: (outcome: StopOutcome) => void;
+  /** A stop taking longer than this does not keep the user's logout (or the orchestrator) waiting. */
   deadlineMs: number;
   onError?: (message: string) => void;
 }
 
 export interface Shutdown {
-  /** True once the engine is stopped and quitting may proceed. */
+  /** True once the engine is stopped (or given up on) and exiting may proceed. */
   readonly done: boolean;
   /** Starts (or joins) the shutdown; resolves after exit() was called. */
   run(reason: string): Promise<void>;
@@ -26,14 +32,14 @@ export function createShutdown(deps: ShutdownDeps): Shutdown {
       return done;
     },
     run(reason) {
-      if (running) return running;
-      running = (async () => {
+      running ??= (async () => {
+        let outcome: StopOutcome = 'failed';
         let timer: ReturnType<typeof setTimeout> | undefined;
         const deadline = new Promise<'deadline'>((resolve) => {
           timer = setTimeout(() => resolve('deadline'), deps.deadlineMs);
         });
         try {
-          const outcome = await Promise.race([deps.stop().then(() => 'stopped' as const), deadline]);
+          outcome = await Promise.race([deps.stop(reason).then(() => 'stopped' as const), deadline]);
           if (outcome === 'deadline') deps.onError?.(`engine did not stop within ${deps.deadlineMs} ms (${reason}); exiting anyway`);
         } catch (error) {
           deps.onError?.(`error while stopping the engine (${reason}): ${(error as Error).message}`);
@@ -41,7 +47,7 @@ export function createShutdown(deps: ShutdownDeps): Shutdown {
           clearTimeout(timer);
           done = true;
         }
-        deps.exit();
+        deps.exit(outcome);
       })();
       return running;
     },
