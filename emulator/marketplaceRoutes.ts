@@ -99,7 +99,10 @@ export function marketplaceRoutes(core: EmulatorCore, token?: string): Router {
     });
     if (outcome.kind === 'refused') return answer(res, outcome.status, refusal(outcome.status, outcome.error));
     if (outcome.kind === 'missing') return answer(res, 404, { error: 'not_found', detail: `no rating of ${skillId} by ${data.user_id}` });
-    answer(res, 200, { success: true, rating_id: outcome.rating.rating_id, updated: outcome.updated });
+    // Refused as older: the answer shows what the server holds, so a client can tell its own earlier write from someone else's.
+    const { rating, comment, updated_at } = outcome.rating;
+    const held = outcome.updated || core.faults.refusalOmitsHeld ? {} : { held: { rating, comment, updated_at } };
+    answer(res, 200, { success: true, rating_id: outcome.rating.rating_id, updated: outcome.updated, ...held });
   });
 
   router.post(MARKETPLACE.ratingsBatch, (req, res) => {

@@ -212,8 +212,8 @@ export class RatingUploader {
    * PUT with our values. Refused as older while the remote still holds a value we wrote for the
    * pair (what this process last wrote, or after a restart one of the pair's uploaded local rows):
    * ours is the pair's newest local value and differs from that write, so it came later whatever
-   * the stamps say; it goes once more, stamped no earlier than the remote's stamp of our write
-   * (see refusedUpdate.ts).
+   * the stamps say; it goes once more, stamped no earlier than the remote's stamp of our write.
+   * What the remote holds comes with the refusal, or else from its rating listing (see refusedUpdate.ts).
    */
   private async update(row: RatingRow): Promise<RateResponse | null> {
     const request = { skill_id: row.skill_id, user_id: row.user_id, rating: row.rating, comment: row.comment, updated_at: row.updated_at };
@@ -223,9 +223,11 @@ export class RatingUploader {
       return answer;
     }
     const ours = await this.ourWrites(row);
-    if (ours.length === 0) return answer;
-    const held = await findHeldRating(this.client, answer.rating_id, row.updated_at);
-    if (!held || sameValue(held, row) || !ours.some((v) => sameValue(held, v))) return answer;
+    const held = ours.length === 0 ? null : (answer.held ?? (await findHeldRating(this.client, answer.rating_id, row.updated_at)));
+    if (!held || sameValue(held, row) || !ours.some((v) => sameValue(held, v))) {
+      this.log.info('the remote kept a rating it holds as newer than ours', { skill_id: row.skill_id, held_known: held !== null, ours: ours.length });
+      return answer;
+    }
     this.log.info('the remote refused a newer rating as older (its stamps run ahead of its clock); sending it stamped after our earlier write', {
       skill_id: row.skill_id,
       remote_updated_at: held.updated_at,

@@ -2,7 +2,7 @@
  * An update the remote refused as older ("newest timestamp wins") although the value it holds is
  * our own earlier write. That happens when the server's stamps run ahead of its own clock (it was
  * set back, and its stamps never go backwards): no estimate of its clock from Date headers can
- * reach them. The remote's listing then tells us the stamp to beat. Only our own earlier write is
+ * reach them. The refusal itself (or else the remote's rating listing) tells us the stamp to beat. Only our own earlier write is
  * overridden this way; a value someone else wrote keeps its stamp's verdict. What we wrote is
  * known from this process's memory and, so that it survives a restart, from the local rows of the
  * pair the store holds as uploaded.

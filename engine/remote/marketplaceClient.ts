@@ -38,6 +38,14 @@ function finiteOrNull(value: unknown): number | null {
 }
 
 /** A local stamp on the server's clock; an unreadable one goes as it is. */
+/** The rating a refusal says the server holds; anything malformed is as if it said nothing. */
+function heldRating(value: unknown): RateResponse['held'] | null {
+  if (!isRecord(value)) return null;
+  const { rating, comment, updated_at: updatedAt } = value;
+  if (typeof rating !== 'number' || !(comment === null || typeof comment === 'string') || typeof updatedAt !== 'string') return null;
+  return Number.isNaN(instant(updatedAt)) ? null : { rating, comment, updated_at: updatedAt };
+}
+
 function onServerClock(localStamp: string | undefined, offsetMs: number): string | undefined {
   const t = instant(localStamp);
   return localStamp === undefined || Number.isNaN(t) ? localStamp : new Date(t + offsetMs).toISOString();
@@ -148,7 +156,8 @@ export function createMarketplaceClient(options: MarketplaceClientOptions): Mark
     if (!isRecord(answer) || typeof answer.rating_id !== 'string' || answer.rating_id === '') {
       throw new RemoteError('invalid_response', `PUT rate ${req.skill_id}: no rating_id in the answer`, response.status);
     }
-    return { success: true, rating_id: answer.rating_id, updated: answer.updated !== false };
+    const held = answer.updated === false ? heldRating(answer.held) : null;
+    return { success: true, rating_id: answer.rating_id, updated: answer.updated !== false, ...(held ? { held } : {}) };
   }
 
   async function uploadRatings(items: readonly BatchRatingItem[], signal?: AbortSignal): Promise<BatchRatingResult[]> {

@@ -175,6 +175,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE skill_ratings ADD COLUMN sent_rating INTEGER;
   ALTER TABLE skill_ratings ADD COLUMN sent_comment TEXT;
   `,
+  /* 5: the value sent before that one: a re-rating in place must not forget what the remote may hold */ `
+  ALTER TABLE skill_ratings ADD COLUMN prior_sent_rating INTEGER;
+  ALTER TABLE skill_ratings ADD COLUMN prior_sent_comment TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

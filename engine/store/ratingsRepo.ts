@@ -153,10 +153,22 @@ export class RatingsRepo {
             AND superseded_by IS NULL
          UNION ALL
          SELECT sent_rating, sent_comment, updated_at FROM skill_ratings
-          WHERE origin = 'local' AND skill_id = @skill_id AND user_id = @user_id AND sent_rating IS NOT NULL) AS held
+          WHERE origin = 'local' AND skill_id = @skill_id AND user_id = @user_id AND sent_rating IS NOT NULL
+         UNION ALL
+         SELECT prior_sent_rating, prior_sent_comment, updated_at FROM skill_ratings
+          WHERE origin = 'local' AND skill_id = @skill_id AND user_id = @user_id AND prior_sent_rating IS NOT NULL) AS held
         GROUP BY rating, comment ORDER BY ${sql.descending(`MAX(${sql.instant('at')})`)} LIMIT @limit`,
     );
-    this.sentStmt = db.prepare("UPDATE skill_ratings SET sent_rating = ?, sent_comment = ? WHERE id = ? AND origin = 'local'");
+    // A different value sent from the same row (a re-rating in place) keeps the one before it: the
+    // remote may hold that one still (a lost reply, or this one refused as older).
+    const differs = `NOT (${sql.same('sent_rating', '@rating')} AND ${sql.same('sent_comment', '@comment')})`;
+    this.sentStmt = db.prepare(
+      `UPDATE skill_ratings
+          SET prior_sent_rating = CASE WHEN sent_rating IS NOT NULL AND ${differs} THEN sent_rating ELSE prior_sent_rating END,
+              prior_sent_comment = CASE WHEN sent_rating IS NOT NULL AND ${differs} THEN sent_comment ELSE prior_sent_comment END,
+              sent_rating = @rating, sent_comment = @comment
+        WHERE id = @id AND origin = 'local'`,
+    );
     this.unsentStmt = db.prepare(
       `UPDATE skill_ratings SET sent_rating = NULL, sent_comment = NULL
         WHERE id = ? AND origin = 'local' AND ${sql.same('sent_rating', '?')} AND ${sql.same('sent_comment', '?')}`,
@@ -165,7 +177,7 @@ export class RatingsRepo {
 
   /** Records the value sent for a rating: the remote may hold it even when no reply came back. */
   markSent(id: string, rating: number, comment: string | null): void {
-    this.sentStmt.run(rating, comment, id);
+    this.sentStmt.run({ rating, comment, id });
   }
 
   /** Forgets a value marked as sent that the remote refused outright: it holds none of it. */

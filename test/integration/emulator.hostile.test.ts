@@ -10,15 +10,13 @@ import WebSocket from 'ws';
 import type {
   BatchRatingItem,
   BatchRatingResponse,
-  EmulatorFaults,
-  EmulatorRatingsResponse,
-  EmulatorStats,
   RatingListResponse,
   RemoteRating,
   RemoteSkill,
   SkillListResponse,
   WsMessage,
 } from '../../engine/contracts/remote.js';
+import type { EmulatorFaults, EmulatorRatingsResponse, EmulatorStats } from '../../emulator/types.js';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 
 interface Reply {
@@ -514,10 +512,16 @@ describe('hostile ratings', () => {
     expect(moved).toEqual([expect.objectContaining({ rating_id: created.rating_id, rating: 5, comment: 'meh' })]);
 
     const stale = await call(emu, 'PUT', rate('skill-000020'), { user_id: 'bob', rating: 2, comment: 'old', updated_at: '2020-01-01T00:00:00Z' });
-    expect(stale.json()).toEqual({ success: true, rating_id: created.rating_id, updated: false });
+    // A refusal shows what the server holds (unless refusal_omits_held).
+    const held = moved[0]!;
+    expect(stale.json()).toEqual({ success: true, rating_id: created.rating_id, updated: false, held: { rating: 5, comment: 'meh', updated_at: held.updated_at } });
+    await setFaults(emu, { refusal_omits_held: true });
+    const bare = await call(emu, 'PUT', rate('skill-000020'), { user_id: 'bob', rating: 2, comment: 'old', updated_at: '2020-01-01T00:00:00Z' });
+    expect(bare.json()).toEqual({ success: true, rating_id: created.rating_id, updated: false });
+    await setFaults(emu, {});
     const newer = await call(emu, 'PUT', rate('skill-000020'), { user_id: 'bob', rating: 3, comment: null, updated_at: new Date(Date.now() + 60_000).toISOString() });
     expect(newer.json()).toMatchObject({ updated: true });
-    expect((await report()).items).toEqual([expect.objectContaining({ rating: 3, comment: null, writes: 4 })]);
+    expect((await report()).items).toEqual([expect.objectContaining({ rating: 3, comment: null, writes: 5 })]);
 
     expect((await call(emu, 'PUT', rate('skill-000020'), { user_id: 'nobody', rating: 3 })).status).toBe(404);
     expect((await call(emu, 'PUT', rate('skill-000020'), { user_id: 'bob', rating: 9 })).status).toBe(422);
@@ -525,7 +529,7 @@ describe('hostile ratings', () => {
     expect((await call(emu, 'PUT', rate('skill-999999'), { user_id: 'bob', rating: 3 })).status).toBe(404);
     await setFaults(emu, { reject_ratings_for: ['skill-000020'] });
     expect((await call(emu, 'PUT', rate('skill-000020'), { user_id: 'bob', rating: 4 })).status).toBe(422);
-    expect((await report()).requests).toEqual({ create: 1, update: 3, conflict: 0, duplicate: 0 });
+    expect((await report()).requests).toEqual({ create: 1, update: 4, conflict: 0, duplicate: 0 });
   });
 
   it('keeps the ratings listing ordered by (updated_at, rating_id) when seeded ratings are updated', async () => {

@@ -282,10 +282,58 @@ describe('a server set back after running 90 s ahead, across a restart of the da
     expect(emu.receivedRatings()).toMatchObject({ duplicates: [] });
   });
 
-  // Without a listing the remote never shows what it holds: a refusal as older is its verdict, even
-  // when its clock was set back and the value it holds may be our own (the README says why).
-  describe('when the remote cannot list ratings (its stamp of our write is never shown)', () => {
+  // Without a listing, the refusal is all that shows what the remote holds.
+  describe('when the remote cannot list ratings', () => {
     const NO_LIST: EmulatorFaults = { unsupported_extensions: ['ratings_list'] };
+
+    it('a re-rating in place replaces our value uploaded while the clock ran ahead: the refusal shows it holds our write', async () => {
+      const e = await setup({ ...NO_LIST, clock_skew_ms: AHEAD_MS });
+      const skill = skillIdOf(14);
+      const id = atomRates(e, skill, 'local-user-n', 5, 'while it ran ahead');
+      await e.service.syncNow();
+      expect(onRemote(skill, 'local-user-n')).toEqual([{ rating: 5, comment: 'while it ran ahead' }]);
+      emu.setFaults(NO_LIST);
+      for (let i = 0; i < 10; i++) await e.client.listCategories();
+
+      await sleep(1_000);
+      atomReRates(e, id, 1, 'after it was set back');
+      await e.service.syncNow();
+      expect(row(e, id)).toMatchObject({ sync_status: 'uploaded', rating: 1 });
+      expect(onRemote(skill, 'local-user-n')).toEqual([{ rating: 1, comment: 'after it was set back' }]);
+      expect(emu.receivedRatings()).toMatchObject({ duplicates: [] });
+    });
+
+    it('a re-rating in place made before a restart replaces our value uploaded while the clock ran ahead', async () => {
+      let e = await setup({ ...NO_LIST, clock_skew_ms: AHEAD_MS });
+      const skill = skillIdOf(16);
+      const id = atomRates(e, skill, 'local-user-q', 5, 'while it ran ahead');
+      await e.service.syncNow();
+      emu.setFaults(NO_LIST);
+
+      await sleep(1_000);
+      atomReRates(e, id, 1, 'after it was set back');
+      // Nothing of the first upload is left in memory: the row itself must still say what was sent before.
+      e = await e.restart();
+      await e.service.syncNow();
+      expect(row(e, id)).toMatchObject({ sync_status: 'uploaded', rating: 1 });
+      expect(onRemote(skill, 'local-user-q')).toEqual([{ rating: 1, comment: 'after it was set back' }]);
+    });
+
+    it('a refusal that does not say what the remote holds is final', async () => {
+      const faults: EmulatorFaults = { ...NO_LIST, refusal_omits_held: true };
+      const e = await setup({ ...faults, clock_skew_ms: AHEAD_MS });
+      const skill = skillIdOf(15);
+      const id = atomRates(e, skill, 'local-user-o', 5, 'while it ran ahead');
+      await e.service.syncNow();
+      emu.setFaults(faults);
+      for (let i = 0; i < 10; i++) await e.client.listCategories();
+
+      await sleep(1_000);
+      atomReRates(e, id, 1, 'after it was set back');
+      await e.service.syncNow();
+      expect(row(e, id)).toMatchObject({ sync_status: 'uploaded', rating: 1 });
+      expect(onRemote(skill, 'local-user-o')).toEqual([{ rating: 5, comment: 'while it ran ahead' }]);
+    });
 
     it('a value another device wrote after ours still wins over an older local one', async () => {
       let e = await setup({ ...NO_LIST, clock_skew_ms: AHEAD_MS });

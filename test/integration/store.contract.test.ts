@@ -176,7 +176,7 @@ describe.each(KINDS)('the store contract on %s', (kind) => {
     };
 
     expect(note('abandoned', await store.write.runs.closeAbandoned(T(0)))).toBe(0);
-    expect(await store.read.meta.schemaVersion()).toBe(4);
+    expect(await store.read.meta.schemaVersion()).toBe(5);
 
     // A full listing in two pages, each with the resume point it allows.
     const run1 = note('run1', await store.write.catalogue.startRun('full', T(1)));

@@ -219,6 +219,10 @@ export const MIGRATIONS_PG: readonly string[] = [
   ALTER TABLE skill_ratings ADD COLUMN sent_rating INTEGER;
   ALTER TABLE skill_ratings ADD COLUMN sent_comment TEXT COLLATE "C";
   `,
+  /* 5: the value sent before that one: a re-rating in place must not forget what the remote may hold */ `
+  ALTER TABLE skill_ratings ADD COLUMN prior_sent_rating INTEGER;
+  ALTER TABLE skill_ratings ADD COLUMN prior_sent_comment TEXT COLLATE "C";
+  `,
 ];
 
 /** The newest version this build knows: the same number in both dialects. */
