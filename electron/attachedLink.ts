@@ -7,7 +7,7 @@
  */
 import { request } from 'undici';
 import type { PublicConfig } from '../engine/config/index.js';
-import type { ConfigUpdate, ConflictListResponse, EngineSnapshot, LiveEventName } from '../engine/contracts/api.js';
+import type { ConfigUpdate, ConflictListResponse, EngineSnapshot, LiveEventName } from '../engine/contracts/localHttpApi.js';
 import type { DispatchResponse } from '../engine/engineTypes.js';
 import type { Logger } from '../engine/log/index.js';
 import { LinkError, type EngineLink, type LinkListener, type LinkSettings, type SupportBundle } from './engineLink.js';

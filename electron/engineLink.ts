@@ -4,7 +4,7 @@
  * (attachedLink.ts). Everything above this line is the same in both cases.
  */
 import type { PublicConfig } from '../engine/config/index.js';
-import type { ConfigUpdate, EngineSnapshot, LiveEventName } from '../engine/contracts/api.js';
+import type { ConfigUpdate, EngineSnapshot, LiveEventName } from '../engine/contracts/localHttpApi.js';
 import type { DispatchResponse } from '../engine/engineTypes.js';
 import type { BridgeRequest } from './model/bridgeRequest.js';
 import type { NewConflict, NotificationLevel } from './model/notificationPolicy.js';

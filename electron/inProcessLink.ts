@@ -2,7 +2,7 @@
  * The engine running inside this process behind the EngineLink the desktop uses. Services and
  * settings are looked up at each call: a settings change may rebuild the remote parts behind them.
  */
-import type { LiveEventName } from '../engine/contracts/api.js';
+import type { LiveEventName } from '../engine/contracts/localHttpApi.js';
 import type { Engine } from '../engine/engineTypes.js';
 import type { Logger } from '../engine/log/index.js';
 import { LinkError, type EngineLink, type LinkListener } from './engineLink.js';

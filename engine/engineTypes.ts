@@ -2,7 +2,7 @@ import type { Clock } from './clock.js';
 import type { Config, PublicConfig } from './config/index.js';
 import type { SettingsSource } from './config/savedSettings.js';
 import type { Leadership } from './leader/leadership.js';
-import type { EngineSnapshot } from './contracts/api.js';
+import type { EngineSnapshot } from './contracts/localHttpApi.js';
 import type { BridgeRequest } from './contracts/bridge.js';
 import type { EngineEvents } from './events.js';
 import type { Logger } from './log/index.js';

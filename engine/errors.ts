@@ -1,4 +1,4 @@
-import type { ErrorKind } from './contracts/api.js';
+import type { ErrorKind } from './contracts/localHttpApi.js';
 
 /**
  * An error a caller can act on: a machine code, the HTTP status the API answers with, and one

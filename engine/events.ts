@@ -9,7 +9,7 @@ import type {
   SyncOperation,
   SyncProgress,
   WebSocketStatusResponse,
-} from './contracts/api.js';
+} from './contracts/localHttpApi.js';
 
 /** Everything the engine tells its observers (metrics, health, API live stream, tray). */
 export interface EngineEventMap {

@@ -12,7 +12,7 @@ import { ConfigError, publicConfig, type Config, type PublicConfig } from './con
 import { LOCAL_ONLY } from './config/settingFields.js';
 import { describeSettings, planUpdate } from './config/settingsUpdate.js';
 import { ConflictsClient } from './conflicts/conflictsClient.js';
-import type { EngineSnapshot } from './contracts/api.js';
+import type { EngineSnapshot } from './contracts/localHttpApi.js';
 import type { SavedValues } from './config/savedSettings.js';
 import type { DemoRemote, Engine, EngineOptions } from './engineTypes.js';
 import { EngineError, errorMessage } from './errors.js';

@@ -20,7 +20,7 @@ import type {
   SyncMode,
   SyncStatusResponse,
   WebSocketStatusResponse,
-} from './contracts/api.js';
+} from './contracts/localHttpApi.js';
 import type { RemoteSkill } from './contracts/remote.js';
 import type { SkillRow } from './store/skillsRepo.js';
 

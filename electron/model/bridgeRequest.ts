@@ -4,7 +4,7 @@
  */
 import type { DispatchResponse } from '../../engine/engineTypes.js';
 import type { EngineEventName } from '../../engine/events.js';
-import { LIVE_FORWARDED as CONTRACT_LIVE_FORWARDED, type LiveEventName } from '../../engine/contracts/api.js';
+import { LIVE_FORWARDED as CONTRACT_LIVE_FORWARDED, type LiveEventName } from '../../engine/contracts/localHttpApi.js';
 import { BRIDGE_METHODS, type BridgeMethod, type BridgeRequest, type BridgeResponse } from '../../engine/contracts/bridge.js';
 
 export const BRIDGE_PATH_PREFIXES = ['/api/admin/sync/', '/health/'] as const;

@@ -3,7 +3,7 @@
  * again when the count grows, and what was not there before is new. Ids only grow, so an id seen
  * once is never new again.
  */
-import type { ConflictSummary } from '../../engine/contracts/api.js';
+import type { ConflictSummary } from '../../engine/contracts/localHttpApi.js';
 import type { NewConflict } from './notificationPolicy.js';
 
 /** Ids remembered at most; past this only the ids still listed are kept. */

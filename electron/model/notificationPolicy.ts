@@ -4,7 +4,7 @@
  * suppression window that doubles while a kind keeps firing, quiet after a wake from sleep.
  * Time is passed in, so every rule is tested without waiting.
  */
-import type { EngineSnapshot, Severity } from '../../engine/contracts/api.js';
+import type { EngineSnapshot, Severity } from '../../engine/contracts/localHttpApi.js';
 import { formatAge } from '../../engine/status/formatAge.js';
 import type { AppRoute } from './routes.js';
 

@@ -2,7 +2,7 @@
  * Engine snapshot -> tray icon, tooltip and menu (desktop.md "Tray states"). Pure: the adapter
  * renders whatever this returns, so every rule is tested without Electron.
  */
-import type { EngineSnapshot } from '../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../engine/contracts/localHttpApi.js';
 import { ageMs, clip, formatAge } from '../../engine/status/formatAge.js';
 import { overallStatus, statusLine, type OverallState } from '../../engine/status/overall.js';
 import type { NotificationLevel } from './notificationPolicy.js';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { MergeChoice, ResolveBody, Severity } from '../contracts/api.js';
+import type { MergeChoice, ResolveBody, Severity } from '../contracts/localHttpApi.js';
 import type { Logger } from '../log/index.js';
 import { methodNotAllowed } from './errors.js';
 import type { ApiDeps } from './types.js';

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Clock, TimerHandle } from '../clock.js';
-import { LIVE_FORWARDED, type EngineSnapshot, type LiveEventName } from '../contracts/api.js';
+import { LIVE_FORWARDED, type EngineSnapshot, type LiveEventName } from '../contracts/localHttpApi.js';
 import type { EngineEventName, EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';
 import { apiError } from './errors.js';

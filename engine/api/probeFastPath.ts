@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { HealthResponse } from '../contracts/api.js';
+import type { HealthResponse } from '../contracts/localHttpApi.js';
 import { hostAllowed, SECURITY_HEADERS } from './security.js';
 
 export interface ProbeDeps {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { SyncMode } from '../contracts/api.js';
+import type { SyncMode } from '../contracts/localHttpApi.js';
 import type { Logger } from '../log/index.js';
 import type { TriggerOutcome } from '../services.js';
 import { apiError, methodNotAllowed } from './errors.js';

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Config, PublicConfig } from '../config/index.js';
-import type { EngineSnapshot, HealthResponse, SettingsResponse } from '../contracts/api.js';
+import type { EngineSnapshot, HealthResponse, SettingsResponse } from '../contracts/localHttpApi.js';
 import type { Engine } from '../engineTypes.js';
 import type { EngineEvents } from '../events.js';
 import type { LogLevelControl, Logger } from '../log/index.js';

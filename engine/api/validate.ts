@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { RESOLUTION_STRATEGIES, type ResolutionStrategy } from '../contracts/api.js';
+import { RESOLUTION_STRATEGIES, type ResolutionStrategy } from '../contracts/localHttpApi.js';
 import { apiError } from './errors.js';
 
 /** User input echoed in a detail: quoted and short. */

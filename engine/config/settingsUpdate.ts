@@ -2,7 +2,7 @@
  * Reading and changing the run-time settings: what each field is and where its value comes from
  * (`GET /settings`), and a change checked by the environment's parser (`PUT /config`).
  */
-import type { SettingField, SettingsResponse } from '../contracts/api.js';
+import type { SettingField, SettingsResponse } from '../contracts/localHttpApi.js';
 import { badRequest, conflictState } from '../errors.js';
 import { loadConfig, publicConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';

@@ -2,11 +2,12 @@
  * Decides what a remote change means for a skill that must not simply be overwritten (pure:
  * the service carries the decision out). Base = the last remote version both sides agreed on.
  */
-import type { Severity } from '../contracts/api.js';
+import type { Severity } from '../contracts/localHttpApi.js';
 import type { RemoteSkill } from '../contracts/remote.js';
 import type { ConflictRow, ConflictState } from '../store/conflictsRepo.js';
-import { localView, type SkillRow } from '../store/skillsRepo.js';
-import { isVersionRegression } from '../sync/versions.js';
+import { localView } from './localView.js';
+import type { SkillRow } from '../store/skillsRepo.js';
+import { isVersionRegression } from '../domain/versions.js';
 import { parseRecord } from './conflictViews.js';
 import { highestSeverity } from './severity.js';
 import { changedFields, sameContent, sameJson, threeWayMerge, type JsonObject } from './threeWayMerge.js';
@@ -29,7 +30,7 @@ export interface ConflictFound {
 export type DeleteDecision = { kind: 'unchanged' } | { kind: 'conflict'; state: ConflictState };
 
 /**
- * The agreed base: stored once the row diverged, else the payload itself (see basePayload).
+ * The agreed base: stored once the row diverged, else the payload itself.
  * A base that does not parse as an object is taken as empty, so every field both sides hold
  * with different values clashes rather than a remote value silently replacing a local one.
  */

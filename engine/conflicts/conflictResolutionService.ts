@@ -15,7 +15,7 @@ import {
   type ResolveBody,
   type ResolveResponse,
   type Severity,
-} from '../contracts/api.js';
+} from '../contracts/localHttpApi.js';
 import type { RemoteSkill } from '../contracts/remote.js';
 import { badRequest, EngineError, errorMessage, notFound } from '../errors.js';
 import type { EngineEvents } from '../events.js';

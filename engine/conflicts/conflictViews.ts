@@ -1,5 +1,5 @@
 /** Turns stored conflict rows into the API shapes (summary, detail with per-field view). */
-import type { ConflictDetail, ConflictField, ConflictSummary } from '../contracts/api.js';
+import type { ConflictDetail, ConflictField, ConflictSummary } from '../contracts/localHttpApi.js';
 import type { ConflictRow } from '../store/conflictsRepo.js';
 import { fieldSeverity } from './severity.js';
 import { changedFields, threeWayMerge, type JsonObject } from './threeWayMerge.js';

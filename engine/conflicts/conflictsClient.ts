@@ -1,4 +1,4 @@
-import type { ConflictCounts, ResolutionStrategy, ResolveBody, Severity } from '../contracts/api.js';
+import type { ConflictCounts, ResolutionStrategy, ResolveBody, Severity } from '../contracts/localHttpApi.js';
 import type { EngineEvents } from '../events.js';
 import type { ConflictResolution } from '../services.js';
 import type { EngineStore } from '../storeHost/openStore.js';

@@ -2,7 +2,7 @@
  * Applies a person's per-field choices to a three-way merge: "local", "remote", {"value": x},
  * or any other JSON value taken as the explicit value. Every clashing field needs a choice.
  */
-import type { MergeChoice } from '../contracts/api.js';
+import type { MergeChoice } from '../contracts/localHttpApi.js';
 import { badRequest, conflictState } from '../errors.js';
 import { contentFields, REMOTE_OWNED_FIELDS, IDENTITY_FIELD, type JsonObject, type MergeResult } from './threeWayMerge.js';
 

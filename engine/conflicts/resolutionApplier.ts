@@ -2,11 +2,12 @@
  * Applies one resolution strategy to one conflict. Runs no transaction of its own: the caller
  * wraps it (the API path) or is already inside one (detection with an automatic strategy).
  */
-import type { ResolutionStrategy, ResolveResponse } from '../contracts/api.js';
+import type { ResolutionStrategy, ResolveResponse } from '../contracts/localHttpApi.js';
 import type { RemoteSkill } from '../contracts/remote.js';
 import { conflictState } from '../errors.js';
 import type { ConflictRow, ConflictsRepo } from '../store/conflictsRepo.js';
-import { localView, type SkillRow, type SkillsRepo } from '../store/skillsRepo.js';
+import { localView } from './localView.js';
+import type { SkillRow, SkillsRepo } from '../store/skillsRepo.js';
 import { parseRecord } from './conflictViews.js';
 import { applyChoices, checkChoiceFields, type RawChoices } from './mergeChoices.js';
 import { sameContent, threeWayMerge, type JsonObject } from './threeWayMerge.js';

@@ -1,4 +1,4 @@
-import type { Severity } from '../contracts/api.js';
+import type { Severity } from '../contracts/localHttpApi.js';
 
 const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 

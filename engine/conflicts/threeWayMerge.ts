@@ -4,7 +4,7 @@
  * changed differently is a clash, left for a person (or a strategy) to decide.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Severity } from '../contracts/api.js';
+import type { Severity } from '../contracts/localHttpApi.js';
 import { fieldSeverity } from './severity.js';
 
 export type JsonObject = Record<string, unknown>;

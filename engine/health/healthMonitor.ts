@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { HealthResponse, WebSocketState } from '../contracts/api.js';
+import type { HealthResponse, WebSocketState } from '../contracts/localHttpApi.js';
 import type { EngineEvents } from '../events.js';
 import { ErrorWindow } from './errorWindow.js';
 import { computeHealth, type HealthInput, type HealthThresholds } from './healthRules.js';

@@ -1,4 +1,4 @@
-import type { HealthCheck, HealthResponse, HealthStatus, WebSocketState } from '../contracts/api.js';
+import type { HealthCheck, HealthResponse, HealthStatus, WebSocketState } from '../contracts/localHttpApi.js';
 
 /** Everything the health verdict depends on, gathered by the HealthMonitor (or built in a test). */
 export interface HealthInput {

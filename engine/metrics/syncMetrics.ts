@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { systemClock, type Clock } from '../clock.js';
-import { RESOLUTION_STRATEGIES, type ConflictCounts, type Severity } from '../contracts/api.js';
+import { RESOLUTION_STRATEGIES, type ConflictCounts, type Severity } from '../contracts/localHttpApi.js';
 import type { EngineEvents } from '../events.js';
 import { defineMetrics, type SyncMetricSet } from './definitions.js';
 

@@ -3,7 +3,7 @@
  * and, called as a write, one transaction. One upload outcome (or one batch answer), one
  * download page with its cursor, one pair reconciliation each commit on their own.
  */
-import type { FailedUploadsResponse } from '../contracts/api.js';
+import type { FailedUploadsResponse } from '../contracts/localHttpApi.js';
 import type { RemoteRating } from '../contracts/remote.js';
 import type { Remote } from '../store/client.js';
 import type { FailedUploadRow, FailedUploadsRepo } from '../store/failedUploadsRepo.js';

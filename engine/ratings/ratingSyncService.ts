@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isoNow, type Clock } from '../clock.js';
-import type { FailedUploadsResponse, RatingStatusResponse, RetryResponse } from '../contracts/api.js';
+import type { FailedUploadsResponse, RatingStatusResponse, RetryResponse } from '../contracts/localHttpApi.js';
 import { EngineError, errorKind, errorMessage, notFound } from '../errors.js';
 import type { EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';

@@ -4,7 +4,7 @@
  * already holds goes as an update (PUT, idempotent). Each outcome goes to the sink as soon as it
  * is known, so it can be recorded before anything else is sent.
  */
-import type { ErrorKind } from '../contracts/api.js';
+import type { ErrorKind } from '../contracts/localHttpApi.js';
 import type { BatchRatingItem, RateResponse } from '../contracts/remote.js';
 import { errorMessage, ExtensionMissingError, RemoteError } from '../errors.js';
 import type { Logger } from '../log/index.js';

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
-import type { ErrorKind } from '../contracts/api.js';
+import type { ErrorKind } from '../contracts/localHttpApi.js';
 import type { EngineEvents } from '../events.js';
 import type { RatingRow } from '../store/ratingsRepo.js';
 import type { RatingStoreCalls } from './ratingStore.js';

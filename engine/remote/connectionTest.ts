@@ -1,7 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import { request, type Dispatcher } from 'undici';
 import { redactUrl, type ProxySettings } from '../config/index.js';
-import type { ConnectionOutcome, ConnectionTestResult } from '../contracts/api.js';
+import type { ConnectionOutcome, ConnectionTestResult } from '../contracts/localHttpApi.js';
 import { MARKETPLACE } from '../contracts/remote.js';
 import { createHttpDispatcher, isProxyAuthRefusal, proxyAuthMessage, proxyFor, proxyRefusalStatus, type ProxyRoute } from './proxy.js';
 

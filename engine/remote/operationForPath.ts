@@ -1,4 +1,4 @@
-import type { SyncOperation } from '../contracts/api.js';
+import type { SyncOperation } from '../contracts/localHttpApi.js';
 
 /** Which operation a marketplace request served, for error accounting. */
 export function operationForPath(path: string, method: string): SyncOperation {

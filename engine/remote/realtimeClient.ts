@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { isoNow, type Clock, type TimerHandle } from '../clock.js';
 import { redactUrl, type ProxySettings } from '../config/index.js';
-import type { WebSocketState, WebSocketStatusResponse } from '../contracts/api.js';
+import type { WebSocketState, WebSocketStatusResponse } from '../contracts/localHttpApi.js';
 import type { WsMessage } from '../contracts/remote.js';
 import type { EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';

@@ -1,4 +1,4 @@
-import type { ErrorKind } from '../contracts/api.js';
+import type { ErrorKind } from '../contracts/localHttpApi.js';
 import { EQUAL_JITTER, type Backoff } from './backoff.js';
 
 export interface RetryPolicy {

@@ -4,7 +4,7 @@
  * Pure and free of Node APIs: the renderer bundles it too. `/health/sync` keeps its own probe
  * rules (a conflict never makes a pod unready).
  */
-import type { EngineSnapshot } from '../contracts/api.js';
+import type { EngineSnapshot } from '../contracts/localHttpApi.js';
 import { ageMs, formatAge } from './formatAge.js';
 
 export type OverallState = 'starting' | 'healthy' | 'degraded' | 'unhealthy' | 'syncing' | 'paused';

@@ -1,4 +1,4 @@
-import type { EngineSnapshot, HealthResponse } from '../contracts/api.js';
+import type { EngineSnapshot, HealthResponse } from '../contracts/localHttpApi.js';
 import type { CatalogueSync, ConflictResolution, RatingSync, WebSocketControl } from '../services.js';
 
 export interface SnapshotParts {

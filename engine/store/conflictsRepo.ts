@@ -1,4 +1,4 @@
-import type { ConflictType, ResolutionStrategy, Severity } from '../contracts/api.js';
+import type { ConflictType, ResolutionStrategy, Severity } from '../contracts/localHttpApi.js';
 import type { SqlDb } from './sqlDb.js';
 
 /** A sync_conflicts row as stored (JSON columns as text), with the skill's current name. */

@@ -1,4 +1,4 @@
-import type { FailedUpload } from '../contracts/api.js';
+import type { FailedUpload } from '../contracts/localHttpApi.js';
 import type { SqlDb } from './sqlDb.js';
 
 /** A failed_rating_uploads row as stored. */

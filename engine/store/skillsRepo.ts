@@ -1,4 +1,4 @@
-import type { Json, RemoteSkill } from '../contracts/remote.js';
+import type { RemoteSkill } from '../contracts/remote.js';
 import { dialectSql } from './dialectSql.js';
 import type { SqlDb } from './sqlDb.js';
 
@@ -20,37 +20,6 @@ export interface SkillRow {
   local_modified_at: string | null;
   synced_at: string;
   deleted_at: string | null;
-}
-
-/**
- * The last version both sides agreed on, for three-way merges. Stored only once the row diverges
- * (a local edit: the trigger saves the pre-edit payload; a resolution: the remote it settled on);
- * while the row is untouched it is the payload itself, which halves what a full sync writes.
- */
-export function basePayload(row: Pick<SkillRow, 'base_payload' | 'payload'>): RemoteSkill {
-  return JSON.parse(row.base_payload ?? row.payload) as RemoteSkill;
-}
-
-/** Columns that mirror payload fields; a local edit may touch either. */
-export const COLUMN_FIELDS = ['name', 'description', 'version', 'category', 'skill_type', 'author', 'tags'] as const;
-
-/** The skill as the local Atom sees it: payload with the column values laid over it. */
-export function localView(row: SkillRow): RemoteSkill {
-  const payload = JSON.parse(row.payload) as RemoteSkill;
-  let tags: Json = payload.tags ?? [];
-  try {
-    tags = JSON.parse(row.tags) as Json;
-  } catch {
-    /* a hand-edited tags column that is not JSON is taken as one tag */
-    tags = [row.tags];
-  }
-  const view: RemoteSkill = { ...payload, skill_id: row.skill_id, name: row.name, tags: tags as string[] };
-  for (const field of ['description', 'version', 'category', 'skill_type', 'author'] as const) {
-    const value = row[field];
-    if (value !== null) view[field] = value;
-    else delete view[field];
-  }
-  return view;
 }
 
 function str(value: unknown): string | null {

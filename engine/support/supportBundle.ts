@@ -13,7 +13,7 @@ import { createGzip } from 'node:zlib';
 import { pack as tarPack, type Pack } from 'tar-stream';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
-import type { EngineSnapshot, InvalidItemSummary, RecentError, RunSummary } from '../contracts/api.js';
+import type { EngineSnapshot, InvalidItemSummary, RecentError, RunSummary } from '../contracts/localHttpApi.js';
 import { errorMessage } from '../errors.js';
 import { redact } from '../log/format.js';
 import { configSecrets, redactConfig } from './configRedaction.js';

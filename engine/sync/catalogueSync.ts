@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { isoNow, type Clock } from '../clock.js';
-import type { ErrorKind, InvalidItemSummary, RecentError, RunSummary, SyncMode, SyncOperation, SyncProgress, SyncStatusResponse } from '../contracts/api.js';
+import type { ErrorKind, InvalidItemSummary, RecentError, RunSummary, SyncMode, SyncOperation, SyncProgress, SyncStatusResponse } from '../contracts/localHttpApi.js';
 import { errorKind, errorMessage } from '../errors.js';
 import type { EngineEvents } from '../events.js';
 import type { Logger } from '../log/index.js';

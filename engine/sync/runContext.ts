@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { SyncProgress } from '../contracts/api.js';
+import type { SyncProgress } from '../contracts/localHttpApi.js';
 import type { Logger } from '../log/index.js';
 import type { MarketplaceClient } from '../remote/types.js';
 import type { Stamper } from '../store/stamp.js';

@@ -4,7 +4,7 @@ import type { ItemErrorsRepo } from '../store/itemErrorsRepo.js';
 import type { SkillRow, SkillsRepo } from '../store/skillsRepo.js';
 import type { TombstonesRepo } from '../store/tombstonesRepo.js';
 import type { ConflictDetector } from '../services.js';
-import { isVersionAdvance, isVersionRegression } from './versions.js';
+import { isVersionAdvance, isVersionRegression } from '../domain/versions.js';
 
 /**
  * `unchanged`: the same version we hold (an overlap or a second listing pass);

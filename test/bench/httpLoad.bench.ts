@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { SyncStatusResponse } from '../../engine/contracts/api.js';
+import type { SyncStatusResponse } from '../../engine/contracts/localHttpApi.js';
 import { startDaemon, type RunningDaemon } from '../chaos/lib/runningDaemon.js';
 import { waitFor } from '../support/waitFor.js';
 import { round } from './lib/benchEngine.js';

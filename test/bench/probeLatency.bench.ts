@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { HealthResponse, SyncStatusResponse } from '../../engine/contracts/api.js';
+import type { HealthResponse, SyncStatusResponse } from '../../engine/contracts/localHttpApi.js';
 import type { RunningDaemon } from '../chaos/lib/runningDaemon.js';
 import { holdWriteLock } from '../support/lockHolder.js';
 import { waitFor } from '../support/waitFor.js';

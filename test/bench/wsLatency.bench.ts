@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { startEmulator } from '../../emulator/index.js';
 import { skillIdOf } from '../../emulator/dataset.js';
 import { mulberry32 } from '../../emulator/prng.js';
-import type { RatingStatusResponse, WebSocketStatusResponse } from '../../engine/contracts/api.js';
+import type { RatingStatusResponse, WebSocketStatusResponse } from '../../engine/contracts/localHttpApi.js';
 import { startDaemon } from '../chaos/lib/runningDaemon.js';
 import { waitFor } from '../support/waitFor.js';
 import { round } from './lib/benchEngine.js';

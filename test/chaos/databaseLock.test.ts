@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
-import type { ConflictListResponse, HealthResponse, SyncStatusResponse } from '../../engine/contracts/api.js';
+import type { ConflictListResponse, HealthResponse, SyncStatusResponse } from '../../engine/contracts/localHttpApi.js';
 import { LocalAtom } from './lib/localAtom.js';
 import { startProbes } from './lib/probes.js';
 import { startDaemon, type RunningDaemon } from './lib/runningDaemon.js';

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncStatusResponse } from '../../engine/contracts/api.js';
+import type { SyncStatusResponse } from '../../engine/contracts/localHttpApi.js';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import { mulberry32 } from '../../emulator/prng.js';
 import { postgresAvailable, usePostgres } from '../support/postgres.js';

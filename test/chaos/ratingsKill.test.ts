@@ -8,7 +8,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FailedUploadsResponse, RatingStatusResponse } from '../../engine/contracts/api.js';
+import type { FailedUploadsResponse, RatingStatusResponse } from '../../engine/contracts/localHttpApi.js';
 import { skillIdOf } from '../../emulator/dataset.js';
 import { startEmulator, type EmulatorFaults, type EmulatorHandle } from '../../emulator/index.js';
 import { mulberry32 } from '../../emulator/prng.js';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
-import type { EngineSnapshot } from '../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../engine/contracts/localHttpApi.js';
 import { postgresAvailable, usePostgres } from '../support/postgres.js';
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';

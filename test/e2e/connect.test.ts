@@ -1,6 +1,6 @@
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionTestResult } from '../../engine/contracts/api.js';
+import type { ConnectionTestResult } from '../../engine/contracts/localHttpApi.js';
 import { waitFor } from '../support/waitFor.js';
 import { chromiumMissing, horizontalOverflow, screenshot, startUi, unlabelledControls, VARIANTS, waitForSnapshot, type UiHarness } from './support/uiHarness.js';
 

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SettingsResponse } from '../../engine/contracts/api.js';
+import type { SettingsResponse } from '../../engine/contracts/localHttpApi.js';
 import { waitFor } from '../support/waitFor.js';
 import { chromiumMissing, horizontalOverflow, screenshot, startUi, unlabelledControls, VARIANTS, waitForSnapshot, type UiHarness } from './support/uiHarness.js';
 

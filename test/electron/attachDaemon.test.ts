@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
-import type { LiveEventName } from '../../engine/contracts/api.js';
+import type { LiveEventName } from '../../engine/contracts/localHttpApi.js';
 import { silentLogger } from '../../engine/log/index.js';
 import { AttachedLink } from '../../electron/attachedLink.js';
 import { probeDaemon } from '../../electron/daemonProbe.js';

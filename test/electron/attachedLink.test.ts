@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LiveEventName } from '../../engine/contracts/api.js';
+import type { LiveEventName } from '../../engine/contracts/localHttpApi.js';
 import { silentLogger } from '../../engine/log/index.js';
 import { AttachedLink } from '../../electron/attachedLink.js';
 import { probeDaemon } from '../../electron/daemonProbe.js';

@@ -1,6 +1,6 @@
 /** The engine in this process behind the desktop's link: its live events, the bridge's requests. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LiveEventName } from '../../engine/contracts/api.js';
+import type { LiveEventName } from '../../engine/contracts/localHttpApi.js';
 import { silentLogger } from '../../engine/log/index.js';
 import type { EngineLink } from '../../electron/engineLink.js';
 import { inProcessLink } from '../../electron/inProcessLink.js';

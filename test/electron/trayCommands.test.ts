@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LiveEventName } from '../../engine/contracts/api.js';
+import type { LiveEventName } from '../../engine/contracts/localHttpApi.js';
 import { silentLogger } from '../../engine/log/index.js';
 import type { EngineLink } from '../../electron/engineLink.js';
 import { inProcessLink } from '../../electron/inProcessLink.js';

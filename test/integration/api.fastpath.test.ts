@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withProbeFastPath } from '../../engine/api/probeFastPath.js';
-import type { HealthResponse } from '../../engine/contracts/api.js';
+import type { HealthResponse } from '../../engine/contracts/localHttpApi.js';
 import { EngineEvents } from '../../engine/events.js';
 import { cachedRender } from '../../engine/metrics/renderCache.js';
 import { ManualClock } from '../support/manualClock.js';

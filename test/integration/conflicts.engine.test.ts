@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConflictDetail, ConflictListResponse, ResolveResponse } from '../../engine/contracts/api.js';
+import type { ConflictDetail, ConflictListResponse, ResolveResponse } from '../../engine/contracts/localHttpApi.js';
 import { startHarness, syncAndWait, type Harness } from '../support/harness.js';
 
 let h: Harness;

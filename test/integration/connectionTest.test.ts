@@ -15,7 +15,7 @@ import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import { connectionRoutes } from '../../engine/api/connectionRoutes.js';
 import { errorHandler } from '../../engine/api/errors.js';
 import { loadConfig, publicConfig, type Config, type ProxySettings, type PublicConfig } from '../../engine/config/index.js';
-import type { ConnectionTestResult } from '../../engine/contracts/api.js';
+import type { ConnectionTestResult } from '../../engine/contracts/localHttpApi.js';
 import { silentLogger } from '../../engine/log/index.js';
 import { testConnection, type ConnectionTestInput } from '../../engine/remote/connectionTest.js';
 import { forwardProxyAvailable, startForwardProxy, type ForwardProxy } from '../support/forwardProxy.js';

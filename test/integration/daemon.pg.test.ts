@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineSnapshot, HealthResponse, SyncStatusResponse } from '../../engine/contracts/api.js';
+import type { EngineSnapshot, HealthResponse, SyncStatusResponse } from '../../engine/contracts/localHttpApi.js';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import { catalogueProblems } from '../chaos/lib/convergence.js';
 import { drainRatings, syncOnce } from '../chaos/lib/daemonOps.js';

@@ -5,7 +5,7 @@ import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import { loadConfig } from '../../engine/config/index.js';
 import { loadSettings, type SettingsSource } from '../../engine/config/savedSettings.js';
 import { jsonSettingsFile } from '../../engine/config/settingsFile.js';
-import type { SettingsResponse } from '../../engine/contracts/api.js';
+import type { SettingsResponse } from '../../engine/contracts/localHttpApi.js';
 import { createEngine, type EngineInternals } from '../../engine/index.js';
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';

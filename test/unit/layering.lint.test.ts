@@ -67,7 +67,7 @@ describe('layer rules', () => {
   });
 
   it('pass an import that follows the layers', async () => {
-    const messages = await lint('renderer/src/x.ts', "import type { SyncStatusResponse } from '../../engine/contracts/api.js';\nexport type Status = SyncStatusResponse;\n");
+    const messages = await lint('renderer/src/x.ts', "import type { SyncStatusResponse } from '../../engine/contracts/localHttpApi.js';\nexport type Status = SyncStatusResponse;\n");
     expect(messages).toEqual([]);
   });
 });

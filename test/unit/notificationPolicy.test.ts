@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineSnapshot } from '../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../engine/contracts/localHttpApi.js';
 import { NotificationPolicy, type NewConflict, type NotificationPolicyOptions } from '../../electron/model/notificationPolicy.js';
 
 const T0 = Date.parse('2025-06-01T12:00:00Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineSnapshot } from '../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../engine/contracts/localHttpApi.js';
 import { overallStatus } from '../../engine/status/overall.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { advances, keysetSince, laterStamp, withOverlap } from '../../engine/remote/keysetCursor.js';
 import { lastById, PageTracker } from '../../engine/sync/runContext.js';
-import { isVersionRegression } from '../../engine/sync/versions.js';
+import { isVersionRegression } from '../../engine/domain/versions.js';
 
 describe('paging decisions', () => {
   /** Feeds pages to a tracker; returns the page number that ended the listing. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineSnapshot } from '../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../engine/contracts/localHttpApi.js';
 import { LiveFeed, type LiveSourceHandlers, type LiveState, type LiveTimers } from '../../renderer/src/api/liveFeed.js';
 
 /** Timers driven by hand: `advance(ms)` runs what is due, in order. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConflictField, RunSummary } from '../../engine/contracts/api.js';
+import type { ConflictField, RunSummary } from '../../engine/contracts/localHttpApi.js';
 import { findBridge } from '../../renderer/src/api/bridge.js';
 import { editsAsText, parseEdited, sameValue, showValue } from '../../renderer/src/lib/fieldValue.js';
 import { parseRoute, routeHref } from '../../renderer/src/lib/route.js';

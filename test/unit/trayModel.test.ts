@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineSnapshot } from '../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../engine/contracts/localHttpApi.js';
 import {
   animatesSyncing,
   menuCommands,

@@ -18,7 +18,7 @@ import type {
   SyncMode,
   SyncStatusResponse,
   TriggerResponse,
-} from '../../../engine/contracts/api.js';
+} from '../../../engine/contracts/localHttpApi.js';
 import type { BridgeMethod } from '../../../engine/contracts/bridge.js';
 import type { PublicConfig } from '../../../engine/contracts/publicConfig.js';
 import { ApiError } from './apiError.js';

@@ -1,4 +1,4 @@
-import type { EngineSnapshot } from '../../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../../engine/contracts/localHttpApi.js';
 
 /** What a live source reports: the stream opened, an event arrived, or the stream went down. */
 export interface LiveSourceHandlers {

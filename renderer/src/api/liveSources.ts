@@ -1,4 +1,4 @@
-import type { LiveEventName } from '../../../engine/contracts/api.js';
+import type { LiveEventName } from '../../../engine/contracts/localHttpApi.js';
 import type { AtomSyncBridge } from '../../../engine/contracts/bridge.js';
 import type { OpenLiveSource } from './liveFeed.js';
 

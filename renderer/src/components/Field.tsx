@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { SettingField } from '../../../engine/contracts/api.js';
+import type { SettingField } from '../../../engine/contracts/localHttpApi.js';
 
 /** The ids an input's aria-describedby lists: its hint, its note and its error, when shown. */
 export function describedBy(id: string, parts: { hint?: unknown; note?: unknown; error?: unknown }): string | undefined {

@@ -1,4 +1,4 @@
-import type { EngineSnapshot } from '../../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../../engine/contracts/localHttpApi.js';
 import { routeHref, type Route } from '../lib/route.js';
 
 interface NavItem {

@@ -1,4 +1,4 @@
-import type { Severity } from '../../../engine/contracts/api.js';
+import type { Severity } from '../../../engine/contracts/localHttpApi.js';
 
 export function SeverityBadge({ severity }: { severity: Severity }) {
   return (

@@ -1,4 +1,4 @@
-import type { HealthStatus } from '../../../engine/contracts/api.js';
+import type { HealthStatus } from '../../../engine/contracts/localHttpApi.js';
 import type { OverallState } from '../lib/overallStatus.js';
 
 const LABELS: Record<HealthStatus, string> = { healthy: 'Healthy', degraded: 'Degraded', unhealthy: 'Unhealthy' };

@@ -2,7 +2,7 @@
  * The header's status: the same pure function the tray uses (engine/status/overall.ts), so the
  * window and the tray can never disagree.
  */
-import type { EngineSnapshot } from '../../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../../engine/contracts/localHttpApi.js';
 import { overallStatus, type OverallState, type OverallStatus } from '../../../engine/status/overall.js';
 
 export type { OverallState };

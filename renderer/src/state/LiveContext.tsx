@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { EngineSnapshot } from '../../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../../engine/contracts/localHttpApi.js';
 import { LiveFeed, type LiveState, type OpenLiveSource } from '../api/liveFeed.js';
 import { useApi } from './ApiContext.js';
 

@@ -1,4 +1,4 @@
-import type { SyncStatusResponse } from '../../../engine/contracts/api.js';
+import type { SyncStatusResponse } from '../../../engine/contracts/localHttpApi.js';
 import type { RunningDaemon } from '../../chaos/lib/runningDaemon.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,5 +1,5 @@
 /** Driving a running daemon over its admin API and waiting, bounded, for it to settle. */
-import type { RatingStatusResponse, SyncStatusResponse } from '../../../engine/contracts/api.js';
+import type { RatingStatusResponse, SyncStatusResponse } from '../../../engine/contracts/localHttpApi.js';
 import { waitFor } from '../../support/waitFor.js';
 import type { RunningDaemon } from './runningDaemon.js';
 

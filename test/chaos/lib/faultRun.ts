@@ -4,7 +4,7 @@
  * syncs), then faults cleared, convergence, and the health verdict once the error window passed.
  */
 import { skillIdOf } from '../../../emulator/dataset.js';
-import type { HealthResponse } from '../../../engine/contracts/api.js';
+import type { HealthResponse } from '../../../engine/contracts/localHttpApi.js';
 import type { EngineInternals } from '../../../engine/index.js';
 import { startHarness } from '../../support/harness.js';
 import { waitFor } from '../../support/waitFor.js';

@@ -2,7 +2,7 @@
  * Background probes an orchestrator would run: /health/live every 100 ms (must always answer 200,
  * quickly) and /health/sync (the worst status seen while `watching` is on).
  */
-import type { HealthStatus } from '../../../engine/contracts/api.js';
+import type { HealthStatus } from '../../../engine/contracts/localHttpApi.js';
 import { call } from './runningDaemon.js';
 
 const RANK: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };

@@ -5,7 +5,7 @@
  */
 import type { EmulatorHandle } from '../../../emulator/index.js';
 import { mulberry32, pick, type Rng } from '../../../emulator/prng.js';
-import type { BulkResolveResponse, ConflictListResponse } from '../../../engine/contracts/api.js';
+import type { BulkResolveResponse, ConflictListResponse } from '../../../engine/contracts/localHttpApi.js';
 import { sleep } from '../lib/daemonOps.js';
 import type { LocalAtom } from '../lib/localAtom.js';
 import type { RunningDaemon } from '../lib/runningDaemon.js';

@@ -4,7 +4,7 @@
  * every invariant checked. Every wait is bounded; the temp dir goes away whatever happens.
  */
 import { startEmulator, type EmulatorHandle } from '../../../emulator/index.js';
-import type { FailedUploadsResponse, RatingStatusResponse, RecentErrorsResponse, RunsResponse, SyncStatusResponse } from '../../../engine/contracts/api.js';
+import type { FailedUploadsResponse, RatingStatusResponse, RecentErrorsResponse, RunsResponse, SyncStatusResponse } from '../../../engine/contracts/localHttpApi.js';
 import { mulberry32 } from '../../../emulator/prng.js';
 import { tempDir } from '../../support/tempDir.js';
 import { sleep } from '../lib/daemonOps.js';

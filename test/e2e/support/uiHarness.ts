@@ -13,7 +13,7 @@ import { startEmulator, type EmulatorHandle } from '../../../emulator/index.js';
 import { loadConfig } from '../../../engine/config/index.js';
 import type { SettingsSource } from '../../../engine/config/savedSettings.js';
 import { jsonSettingsFile } from '../../../engine/config/settingsFile.js';
-import { LIVE_FORWARDED, type EngineSnapshot } from '../../../engine/contracts/api.js';
+import { LIVE_FORWARDED, type EngineSnapshot } from '../../../engine/contracts/localHttpApi.js';
 import { createEngine, type EngineInternals } from '../../../engine/index.js';
 import { tempDir } from '../../support/tempDir.js';
 import { waitFor } from '../../support/waitFor.js';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { BulkResolveResponse, ResolutionStrategy } from '../../../../engine/contracts/api.js';
+import type { BulkResolveResponse, ResolutionStrategy } from '../../../../engine/contracts/localHttpApi.js';
 import { ActionMessage } from '../../components/States.js';
 import { humanize, plural } from '../../lib/format.js';
 import { useApi } from '../../state/ApiContext.js';

@@ -1,4 +1,4 @@
-import type { ResolutionStrategy } from '../../../../engine/contracts/api.js';
+import type { ResolutionStrategy } from '../../../../engine/contracts/localHttpApi.js';
 import { SeverityBadge } from '../../components/SeverityBadge.js';
 import { ErrorMessage, Loading } from '../../components/States.js';
 import { CODE_FIELDS, showValue } from '../../lib/fieldValue.js';

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { ConflictListResponse, ConflictSummary } from '../../../../engine/contracts/api.js';
+import type { ConflictListResponse, ConflictSummary } from '../../../../engine/contracts/localHttpApi.js';
 import { Pager } from '../../components/Pager.js';
 import { ErrorMessage, Loading } from '../../components/States.js';
 import type { Resource } from '../../state/useResource.js';

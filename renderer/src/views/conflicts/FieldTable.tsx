@@ -1,4 +1,4 @@
-import type { ConflictField } from '../../../../engine/contracts/api.js';
+import type { ConflictField } from '../../../../engine/contracts/localHttpApi.js';
 import { SeverityBadge } from '../../components/SeverityBadge.js';
 import { sameValue } from '../../lib/fieldValue.js';
 import { FieldValue } from './FieldValue.js';

@@ -1,4 +1,4 @@
-import type { ConflictField } from '../../../../engine/contracts/api.js';
+import type { ConflictField } from '../../../../engine/contracts/localHttpApi.js';
 import { editsAsText } from '../../lib/fieldValue.js';
 import type { FieldChoice } from './mergeChoices.js';
 

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { ConflictField, MergeChoice } from '../../../../engine/contracts/api.js';
+import type { ConflictField, MergeChoice } from '../../../../engine/contracts/localHttpApi.js';
 import { showValue } from '../../lib/fieldValue.js';
 import { MergeFieldChoice } from './MergeFieldChoice.js';
 import { buildMergeFields, type FieldChoice } from './mergeChoices.js';

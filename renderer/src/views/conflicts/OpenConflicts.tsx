@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ConflictSummary, Severity } from '../../../../engine/contracts/api.js';
+import type { ConflictSummary, Severity } from '../../../../engine/contracts/localHttpApi.js';
 import { SeverityBadge } from '../../components/SeverityBadge.js';
 import { EmptyState } from '../../components/States.js';
 import { formatAgo } from '../../../../engine/status/formatAge.js';

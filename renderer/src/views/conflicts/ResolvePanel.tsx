@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ConflictDetail, MergeChoice, ResolutionStrategy } from '../../../../engine/contracts/api.js';
+import type { ConflictDetail, MergeChoice, ResolutionStrategy } from '../../../../engine/contracts/localHttpApi.js';
 import { ApiError, errorText } from '../../api/apiError.js';
 import { ErrorMessage } from '../../components/States.js';
 import { humanize } from '../../lib/format.js';

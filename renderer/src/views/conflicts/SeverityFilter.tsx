@@ -1,4 +1,4 @@
-import type { Severity } from '../../../../engine/contracts/api.js';
+import type { Severity } from '../../../../engine/contracts/localHttpApi.js';
 
 const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 

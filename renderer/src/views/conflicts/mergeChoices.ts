@@ -1,4 +1,4 @@
-import type { ConflictField, MergeChoice } from '../../../../engine/contracts/api.js';
+import type { ConflictField, MergeChoice } from '../../../../engine/contracts/localHttpApi.js';
 import { editsAsText, parseEdited } from '../../lib/fieldValue.js';
 
 export type FieldChoice = { kind: 'local' } | { kind: 'remote' } | { kind: 'edit'; text: string };

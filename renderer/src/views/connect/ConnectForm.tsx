@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { ConnectionTestResult, EngineSnapshot, SettingsResponse } from '../../../../engine/contracts/api.js';
+import type { ConnectionTestResult, EngineSnapshot, SettingsResponse } from '../../../../engine/contracts/localHttpApi.js';
 import { ApiError, errorText } from '../../api/apiError.js';
 import type { ConnectionTestRequest } from '../../api/client.js';
 import { describedBy, Field, lockedNote } from '../../components/Field.js';

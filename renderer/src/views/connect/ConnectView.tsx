@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { EngineSnapshot } from '../../../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../../../engine/contracts/localHttpApi.js';
 import { ActionMessage, ErrorMessage, Loading } from '../../components/States.js';
 import { rememberDemoChoice } from '../../lib/demoChoice.js';
 import { useApi } from '../../state/ApiContext.js';

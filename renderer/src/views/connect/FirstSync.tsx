@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { EngineSnapshot } from '../../../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../../../engine/contracts/localHttpApi.js';
 import { ApiError, errorText } from '../../api/apiError.js';
 import { formatCount } from '../../lib/format.js';
 import { useApi } from '../../state/ApiContext.js';

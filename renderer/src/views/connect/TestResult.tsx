@@ -1,4 +1,4 @@
-import type { ConnectionTestResult } from '../../../../engine/contracts/api.js';
+import type { ConnectionTestResult } from '../../../../engine/contracts/localHttpApi.js';
 import { formatDuration, plural } from '../../lib/format.js';
 
 /** What the test found, in the engine's own sentence; a failure is an alert, a success a status. */

@@ -1,4 +1,4 @@
-import type { EngineSnapshot } from '../../../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../../../engine/contracts/localHttpApi.js';
 
 /** A refused token stops everything; say so first, and where to fix it without a terminal. */
 export function AuthNotice({ snapshot }: { snapshot: EngineSnapshot }) {

@@ -1,4 +1,4 @@
-import type { EngineSnapshot } from '../../../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../../../engine/contracts/localHttpApi.js';
 import { ErrorMessage, Loading } from '../../components/States.js';
 import { headerStatus } from '../../lib/overallStatus.js';
 import { useConfig } from '../../state/ConfigContext.js';

@@ -1,4 +1,4 @@
-import type { HealthCheck, HealthResponse } from '../../../../engine/contracts/api.js';
+import type { HealthCheck, HealthResponse } from '../../../../engine/contracts/localHttpApi.js';
 import { StatusPill } from '../../components/StatusPill.js';
 import { sentence } from '../../lib/format.js';
 

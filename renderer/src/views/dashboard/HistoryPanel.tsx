@@ -1,4 +1,4 @@
-import type { EngineSnapshot } from '../../../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../../../engine/contracts/localHttpApi.js';
 import { EmptyState, ErrorMessage, Loading } from '../../components/States.js';
 import { useApi } from '../../state/ApiContext.js';
 import { useResource } from '../../state/useResource.js';

@@ -1,4 +1,4 @@
-import type { RatingStatusResponse } from '../../../../engine/contracts/api.js';
+import type { RatingStatusResponse } from '../../../../engine/contracts/localHttpApi.js';
 import { formatAgo } from '../../../../engine/status/formatAge.js';
 import { formatCount, humanize } from '../../lib/format.js';
 import { useNow } from '../../state/NowContext.js';

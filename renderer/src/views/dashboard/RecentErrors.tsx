@@ -1,4 +1,4 @@
-import type { RecentError } from '../../../../engine/contracts/api.js';
+import type { RecentError } from '../../../../engine/contracts/localHttpApi.js';
 import { EmptyState } from '../../components/States.js';
 import { formatAgo } from '../../../../engine/status/formatAge.js';
 import { formatDateTime, humanize } from '../../lib/format.js';

@@ -1,4 +1,4 @@
-import type { RunSummary } from '../../../../engine/contracts/api.js';
+import type { RunSummary } from '../../../../engine/contracts/localHttpApi.js';
 import { formatDateTime, formatDuration, plural } from '../../lib/format.js';
 import { buildChartModel } from './runsChartModel.js';
 

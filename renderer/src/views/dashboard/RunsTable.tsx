@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { RunSummary } from '../../../../engine/contracts/api.js';
+import type { RunSummary } from '../../../../engine/contracts/localHttpApi.js';
 import { formatAgo } from '../../../../engine/status/formatAge.js';
 import { formatCount, formatDateTime, formatDuration, humanize } from '../../lib/format.js';
 import { useNow } from '../../state/NowContext.js';

@@ -1,4 +1,4 @@
-import type { EngineSnapshot } from '../../../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../../../engine/contracts/localHttpApi.js';
 import { ActionMessage } from '../../components/States.js';
 import { formatClockTime } from '../../lib/format.js';
 import { useApi } from '../../state/ApiContext.js';

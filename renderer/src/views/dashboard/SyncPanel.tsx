@@ -1,4 +1,4 @@
-import type { EngineSnapshot } from '../../../../engine/contracts/api.js';
+import type { EngineSnapshot } from '../../../../engine/contracts/localHttpApi.js';
 import { formatAgo } from '../../../../engine/status/formatAge.js';
 import { formatCount, formatDateTime, formatUntil, humanize } from '../../lib/format.js';
 import { useNow } from '../../state/NowContext.js';

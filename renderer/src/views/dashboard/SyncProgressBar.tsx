@@ -1,4 +1,4 @@
-import type { SyncProgress } from '../../../../engine/contracts/api.js';
+import type { SyncProgress } from '../../../../engine/contracts/localHttpApi.js';
 import { formatCount, humanize } from '../../lib/format.js';
 
 /** The run in progress: phase and done/total (indeterminate while the total is unknown). */

@@ -1,4 +1,4 @@
-import type { WebSocketState, WebSocketStatusResponse } from '../../../../engine/contracts/api.js';
+import type { WebSocketState, WebSocketStatusResponse } from '../../../../engine/contracts/localHttpApi.js';
 import { formatAgo } from '../../../../engine/status/formatAge.js';
 import { formatCount, formatUntil } from '../../lib/format.js';
 import { useNow } from '../../state/NowContext.js';

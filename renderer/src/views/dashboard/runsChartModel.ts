@@ -1,4 +1,4 @@
-import type { RunSummary } from '../../../../engine/contracts/api.js';
+import type { RunSummary } from '../../../../engine/contracts/localHttpApi.js';
 
 export interface ChartBar {
   id: number;

@@ -1,4 +1,4 @@
-import type { SettingField } from '../../../../engine/contracts/api.js';
+import type { SettingField } from '../../../../engine/contracts/localHttpApi.js';
 import { describedBy, Field, lockedNote } from '../../components/Field.js';
 import { choiceLabel } from './settingGroups.js';
 import { shownValue, type Draft } from './settingsDraft.js';

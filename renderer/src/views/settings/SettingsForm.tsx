@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { SettingsResponse } from '../../../../engine/contracts/api.js';
+import type { SettingsResponse } from '../../../../engine/contracts/localHttpApi.js';
 import { ApiError, errorText } from '../../api/apiError.js';
 import { ActionMessage } from '../../components/States.js';
 import { useApi } from '../../state/ApiContext.js';

@@ -1,4 +1,4 @@
-import type { SettingField } from '../../../../engine/contracts/api.js';
+import type { SettingField } from '../../../../engine/contracts/localHttpApi.js';
 
 export interface SettingGroup {
   id: string;

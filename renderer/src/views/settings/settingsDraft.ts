@@ -1,4 +1,4 @@
-import type { ConfigUpdate, SettingField } from '../../../../engine/contracts/api.js';
+import type { ConfigUpdate, SettingField } from '../../../../engine/contracts/localHttpApi.js';
 import { formatCount } from '../../lib/format.js';
 
 /**

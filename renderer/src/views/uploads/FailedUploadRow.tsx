@@ -1,4 +1,4 @@
-import type { FailedUpload } from '../../../../engine/contracts/api.js';
+import type { FailedUpload } from '../../../../engine/contracts/localHttpApi.js';
 import { formatAgo } from '../../../../engine/status/formatAge.js';
 import { formatDateTime, formatUntil } from '../../lib/format.js';
 import { useNow } from '../../state/NowContext.js';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { FailedUpload } from '../../../../engine/contracts/api.js';
+import type { FailedUpload } from '../../../../engine/contracts/localHttpApi.js';
 import { errorText } from '../../api/apiError.js';
 import { Pager } from '../../components/Pager.js';
 import { ActionMessage, EmptyState, ErrorMessage, Loading } from '../../components/States.js';
