@@ -6,7 +6,8 @@
  * tray says the service is unreachable meanwhile.
  */
 import { request } from 'undici';
-import type { PublicConfig } from '../engine/config/index.js';
+import type { PublicConfig } from '../engine/contracts/publicConfig.js';
+import type { BridgeRequest } from '../engine/contracts/bridge.js';
 import type { ConfigUpdate, ConflictListResponse, EngineSnapshot, LiveEventName } from '../engine/contracts/localHttpApi.js';
 import type { DispatchResponse } from '../engine/engineTypes.js';
 import type { Logger } from '../engine/log/index.js';
@@ -118,7 +119,7 @@ export class AttachedLink implements EngineLink {
     return () => this.conflictListeners.delete(listener);
   }
 
-  async dispatch(req: { method: string; path: string; body?: unknown }): Promise<DispatchResponse> {
+  async dispatch(req: BridgeRequest): Promise<DispatchResponse> {
     const answer = await this.call(req.method, req.path, req.body);
     return { status: answer.status, headers: answer.headers, body: answer.text };
   }

@@ -3,10 +3,10 @@
  * this process (inProcessLink.ts) or is an atom-sync daemon the app attached to over loopback
  * (attachedLink.ts). Everything above this line is the same in both cases.
  */
-import type { PublicConfig } from '../engine/config/index.js';
+import type { PublicConfig } from '../engine/contracts/publicConfig.js';
 import type { ConfigUpdate, EngineSnapshot, LiveEventName } from '../engine/contracts/localHttpApi.js';
 import type { DispatchResponse } from '../engine/engineTypes.js';
-import type { BridgeRequest } from './model/bridgeRequest.js';
+import type { BridgeRequest } from '../engine/contracts/bridge.js';
 import type { NewConflict, NotificationLevel } from './model/notificationPolicy.js';
 
 /** The settings the desktop reads; live: they follow `config.changed`. */

@@ -3,7 +3,7 @@
  * them: a sandboxed preload cannot load local modules at run time).
  */
 export const IPC_CHANNELS = {
-  /** renderer -> main (invoke): {method, path, body?} -> {status, body} through engine.dispatch. */
+  /** renderer -> main (invoke): {method, path, body?} -> {status, body} through the engine link. */
   request: 'atom-sync:request',
   /** main -> renderer: (name, data), the live-stream events. */
   event: 'atom-sync:event',

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
-import type { Config, PublicConfig } from './config/index.js';
+import type { Config } from './config/index.js';
+import type { PublicConfig } from './contracts/publicConfig.js';
 import type { SettingsSource } from './config/savedSettings.js';
 import type { Leadership } from './leader/leadership.js';
 import type { EngineSnapshot } from './contracts/localHttpApi.js';

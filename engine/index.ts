@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { createApi } from './api/createApi.js';
 import { withProbeFastPath } from './api/probeFastPath.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { ConfigError, publicConfig, type Config, type PublicConfig } from './config/index.js';
+import { ConfigError, publicConfig, type Config } from './config/index.js';
+import type { PublicConfig } from './contracts/publicConfig.js';
 import { LOCAL_ONLY } from './config/settingFields.js';
-import { describeSettings, planUpdate } from './config/settingsUpdate.js';
+import { describeSettings, planUpdate, type SettingsPlan } from './config/settingsUpdate.js';
 import { ConflictsClient } from './conflicts/conflictsClient.js';
 import type { EngineSnapshot } from './contracts/localHttpApi.js';
-import type { SavedValues } from './config/savedSettings.js';
 import type { DemoRemote, Engine, EngineOptions } from './engineTypes.js';
 import { EngineError, errorMessage } from './errors.js';
 import { EngineEvents } from './events.js';
@@ -272,7 +272,7 @@ export async function createEngine<R extends DemoRemote = DemoRemote>(initialCon
     if (stopped) throw new EngineError('stopping', 503, 'The engine is stopping; try again once it has started.');
     const plan = planUpdate(settingsSource, config, update);
     if (plan.config.apiUrl === null && demoRemote === null) throw new EngineError('invalid_setting', 400, NO_DEMO_REMOTE, { field: 'api_url' });
-    saveSettings(plan.saved);
+    saveSettings(plan);
     if (plan.changed.length === 0) return currentPublicConfig();
     const before = config;
     config = plan.config;
@@ -288,11 +288,10 @@ export async function createEngine<R extends DemoRemote = DemoRemote>(initialCon
     return currentPublicConfig();
   }
 
-  /** Keeps a planned change; planUpdate has refused it already (settings_fixed) when the engine has nowhere to keep it. */
-  function saveSettings(saved: SavedValues): void {
-    if (settingsSource === null) throw new Error('settings planned without a settings source');
+  /** Keeps a planned change (planUpdate refuses one with settings_fixed when the engine has nowhere to keep it). */
+  function saveSettings(plan: SettingsPlan): void {
     try {
-      settingsSource.persistence.save(saved);
+      plan.persistence.save(plan.saved);
     } catch (error) {
       // The desktop refuses to keep a token without a keychain: the sentence says what to do instead.
       throw new EngineError('settings_not_saved', 400, errorMessage(error), { field: 'api_token' });
@@ -302,6 +301,11 @@ export async function createEngine<R extends DemoRemote = DemoRemote>(initialCon
   /** Stops the old remote parts (a batch in flight commits or rolls back), builds new ones, and starts them if the engine runs. */
   async function rebuildRemote(before: Config): Promise<void> {
     await current().stop();
+    // Parts a standby built but could not read yet come from the old settings: they go too.
+    if (unread) {
+      await unread.stop();
+      unread = null;
+    }
     if (before.apiUrl === null && config.apiUrl !== null && emulator) {
       await emulator.close();
       emulator = null;

@@ -13,9 +13,6 @@ const STREAM_PATH = '/api/admin/sync/events';
 const MAX_PATH = 2048;
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** For electron/engineLink.ts, which still names it here; the contract is the declaration. */
-export type { BridgeRequest };
-
 export type BridgeValidation = { ok: true; request: BridgeRequest } | { ok: false; status: 400; error: string; detail: string };
 
 function invalid(detail: string): BridgeValidation {

@@ -3,7 +3,7 @@
  * renders whatever this returns, so every rule is tested without Electron.
  */
 import type { EngineSnapshot } from '../../engine/contracts/localHttpApi.js';
-import { ageMs, clip, formatAge } from '../../engine/status/formatAge.js';
+import { clip, formatAgo } from '../../engine/status/formatAge.js';
 import { overallStatus, statusLine, type OverallState } from '../../engine/status/overall.js';
 import type { NotificationLevel } from './notificationPolicy.js';
 
@@ -160,8 +160,7 @@ export function trayState(snapshot: EngineSnapshot, inputs: TrayInputs): TrayVie
   const unreachable = inputs.linkNotice ? inputs.linkNotice : null;
   const state: TrayStateName = unreachable ? 'unhealthy' : a.state;
   const status = unreachable ? 'Service unreachable' : a.line;
-  const age = ageMs(s.sync.last_sync, inputs.now);
-  const ageText = age === null ? 'never' : age < 60_000 ? 'just now' : `${formatAge(age)} ago`;
+  const ageText = formatAgo(s.sync.last_sync, inputs.now, 'never', 'brief');
   const error = lastError(s);
   const critical = s.conflicts.by_severity.critical ?? 0;
   const syncing = s.sync.status === 'syncing';

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
-import type { Config, PublicConfig } from '../config/index.js';
+import type { Config } from '../config/index.js';
+import type { PublicConfig } from '../contracts/publicConfig.js';
 import type { EngineSnapshot, HealthResponse, SettingsResponse } from '../contracts/localHttpApi.js';
 import type { Engine } from '../engineTypes.js';
 import type { EngineEvents } from '../events.js';

@@ -6,7 +6,7 @@ import type { SettingField, SettingsResponse } from '../contracts/localHttpApi.j
 import { badRequest, conflictState } from '../errors.js';
 import { loadConfig, publicConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';
-import { effectiveEnv, setInEnv, type SavedValues, type SettingsSource } from './savedSettings.js';
+import { effectiveEnv, setInEnv, type SavedValues, type SettingsPersistence, type SettingsSource } from './savedSettings.js';
 import { settingByEnv, settingByName, SETTING_FIELDS, type SettingSpec } from './settingFields.js';
 
 /** Why settings cannot be changed on an engine built from fixed settings (tests, embedders). */
@@ -61,6 +61,8 @@ export interface SettingsPlan {
   config: Config;
   /** Public names of the fields whose effective value changed. */
   changed: string[];
+  /** Where the saved values go. */
+  persistence: SettingsPersistence;
 }
 
 /**
@@ -93,7 +95,7 @@ export function planUpdate(source: SettingsSource | null, current: Config, body:
     const field = spec?.name ?? error.variable;
     throw invalid(field, spec ? error.message.split(error.variable).join(field) : error.message);
   }
-  return { saved, config, changed: changedFields(current, config) };
+  return { saved, config, changed: changedFields(current, config), persistence: source.persistence };
 }
 
 export function changedFields(before: Config, after: Config): string[] {

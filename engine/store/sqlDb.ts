@@ -57,3 +57,8 @@ export function isSqlite(db: SqlDb): db is SqliteDb {
 export function writeTransaction<T>(db: SqlDb, fn: () => T): T {
   return db.transaction(fn).immediate();
 }
+
+/** Runs `fn` as one read snapshot: a unit that counts several tables sees them at one moment. */
+export function readTransaction<T>(db: SqlDb, fn: () => T): T {
+  return db.transaction(fn).deferred();
+}

@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { SqliteDb } from '../database.js';
-import { isSqlite, writeTransaction, type SqlDb } from '../sqlDb.js';
+import { isSqlite, readTransaction, writeTransaction, type SqlDb } from '../sqlDb.js';
 import { DatabaseBusyError, isBusyError } from '../storeErrors.js';
 import type { Outbox } from './outbox.js';
 import { serializeError, type CallMessage, type Notice, type WorkerMessage } from './protocol.js';
@@ -54,8 +54,7 @@ export function serveStore(port: MessagePort, db: SqlDb, tree: object, outbox: O
     let backoff = FIRST_BACKOFF_MS;
     for (;;) {
       try {
-        // A read is one snapshot too: a unit that counts several tables sees them at one moment.
-        const value = mode === 'write' ? writeTransaction(db, run) : db.transaction(run).deferred();
+        const value = mode === 'write' ? writeTransaction(db, run) : readTransaction(db, run);
         outbox.commit();
         if (mode === 'write' && sqlite) {
           setBusy(null);
