@@ -179,6 +179,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE skill_ratings ADD COLUMN prior_sent_rating INTEGER;
   ALTER TABLE skill_ratings ADD COLUMN prior_sent_comment TEXT;
   `,
+  /* 6: when a deleted row was last listed, so a full listing can tell a deletion behind its offset */ `
+  ALTER TABLE skill_tombstones ADD COLUMN listed_at TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

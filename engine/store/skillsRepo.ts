@@ -34,6 +34,7 @@ export interface SkillProbe {
   version: string | null;
   local_modified_at: string | null;
   remote_updated_at: string | null;
+  synced_at: string;
   same: number;
 }
 
@@ -53,7 +54,7 @@ export class SkillsRepo {
   constructor(private readonly db: SqlDb) {
     const sql = dialectSql(db.dialect);
     this.probeStmt = db.prepare(
-      `SELECT version, local_modified_at, remote_updated_at, ${sql.same('payload', '?')} AS same FROM community_skills WHERE skill_id = ?`,
+      `SELECT version, local_modified_at, remote_updated_at, synced_at, ${sql.same('payload', '?')} AS same FROM community_skills WHERE skill_id = ?`,
     );
     // Rows the local Atom modified are left alone here: the conflict path decides what happens to them.
     this.upsertStmt = db.prepare(`

@@ -10,7 +10,7 @@ export class TombstonesRepo {
   private readonly putStmt;
   private readonly clearStmt;
   private readonly pruneStmt;
-  private readonly recordedSinceStmt;
+  private readonly listedThenDeletedStmt;
   private readonly hint;
 
   constructor(db: SqlDb) {
@@ -18,12 +18,12 @@ export class TombstonesRepo {
     this.hint = new EmptyTableHint(() => any.get() === 1);
     this.getStmt = db.prepare('SELECT deleted_at FROM skill_tombstones WHERE skill_id = ?').pluck();
     this.putStmt = db.prepare(
-      `INSERT INTO skill_tombstones (skill_id, deleted_at, recorded_at) VALUES (?, ?, ?)
-       ON CONFLICT (skill_id) DO UPDATE SET deleted_at = excluded.deleted_at, recorded_at = excluded.recorded_at`,
+      `INSERT INTO skill_tombstones (skill_id, deleted_at, recorded_at, listed_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (skill_id) DO UPDATE SET deleted_at = excluded.deleted_at, recorded_at = excluded.recorded_at, listed_at = excluded.listed_at`,
     );
     this.clearStmt = db.prepare('DELETE FROM skill_tombstones WHERE skill_id = ?');
     this.pruneStmt = db.prepare('DELETE FROM skill_tombstones WHERE recorded_at < ?');
-    this.recordedSinceStmt = db.prepare('SELECT COUNT(*) FROM skill_tombstones WHERE recorded_at >= ?').pluck();
+    this.listedThenDeletedStmt = db.prepare('SELECT COUNT(*) FROM skill_tombstones WHERE recorded_at >= ? AND listed_at >= ?').pluck();
   }
 
   /** When the remote deleted this skill, if we know it was deleted. */
@@ -34,18 +34,22 @@ export class TombstonesRepo {
     return at;
   }
 
-  record(skillId: string, deletedAt: string, now: string): void {
+  /** `listedAt`: when the row was last listed or seen (its synced_at), null when it was not cached. */
+  record(skillId: string, deletedAt: string, now: string, listedAt: string | null = null): void {
     this.hint.noteWrite();
-    this.putStmt.run(skillId, deletedAt, now);
+    this.putStmt.run(skillId, deletedAt, now, listedAt);
   }
 
   clear(skillId: string): void {
     if (this.hint.mayHaveRows()) this.clearStmt.run(skillId);
   }
 
-  /** Deletions applied since `since` (a local stamp): a listing read meanwhile may have shifted. */
-  countRecordedSince(since: string): number {
-    return this.recordedSinceStmt.get(since) as number;
+  /**
+   * Rows listed since `since` (a local stamp) and deleted after: a deletion behind a listing's
+   * offset, which shifts its later pages back. One ahead of it, or before it began, shifts nothing.
+   */
+  countListedThenDeleted(since: string): number {
+    return this.listedThenDeletedStmt.get(since, since) as number;
   }
 
   /** Tombstones recorded before `before` can no longer meet a page fetched ahead of them. */

@@ -75,9 +75,9 @@ export async function runFullListing(ctx: RunContext): Promise<ListingOutcome> {
     const result = await listPass(ctx, { cutoff, since, done, pass, asked, tracker, startPage });
     since = result.since;
     done = result.done;
-    // What changed while the pages were read is applied now; a deletion among it may have shifted them.
+    // What changed while the pages were read is applied now; a row it deletes that this pass had listed shifted later pages.
     const canListChanges = (await runKeysetListing(ctx, { since, page: 1 }, () => null)) !== NEEDS_FULL;
-    const deletedMeanwhile = await ctx.store.read.tombstones.countRecordedSince(cutoff);
+    const deletedMeanwhile = await ctx.store.read.tombstones.countListedThenDeleted(cutoff);
     const seen = (await ctx.store.read.skills.countSeenSince(cutoff)) + result.invalidUncached;
     const complete = !tracker.shifted && deletedMeanwhile === 0 && (tracker.total === null || seen >= tracker.total);
     if (complete) break;

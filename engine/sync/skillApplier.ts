@@ -130,7 +130,7 @@ export class SkillApplier {
       return outcome === 'conflict' ? 'conflict' : 'deleted';
     }
     this.skills.deleteUnmodified(skillId);
-    this.tombstones.record(skillId, deletedAt ?? probe.remote_updated_at ?? stamp, stamp);
+    this.tombstones.record(skillId, deletedAt ?? probe.remote_updated_at ?? stamp, stamp, probe.synced_at);
     return 'deleted';
   }
 

@@ -223,6 +223,9 @@ export const MIGRATIONS_PG: readonly string[] = [
   ALTER TABLE skill_ratings ADD COLUMN prior_sent_rating INTEGER;
   ALTER TABLE skill_ratings ADD COLUMN prior_sent_comment TEXT COLLATE "C";
   `,
+  /* 6: when a deleted row was last listed, so a full listing can tell a deletion behind its offset */ `
+  ALTER TABLE skill_tombstones ADD COLUMN listed_at TEXT COLLATE "C";
+  `,
 ];
 
 /** The newest version this build knows: the same number in both dialects. */
