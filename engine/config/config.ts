@@ -10,8 +10,6 @@ import { CONFLICT_STRATEGIES, NOTIFICATION_SETTINGS, rangeOf, type ConflictStrat
 import type { PublicConfig } from '../contracts/publicConfig.js';
 
 export { CONFLICT_STRATEGIES, NOTIFICATION_SETTINGS, type ConflictStrategySetting, type NotificationSetting } from './settingFields.js';
-/** The shape is the API contract's (engine/contracts/publicConfig.ts). */
-export type { PublicConfig };
 
 /** The socket's path on an Atom SaaS host (wss://atomagentos.com/api/ws/satellite/connect). */
 export const WS_PATH = '/api/ws/satellite/connect';

@@ -1,6 +1,5 @@
-import type { Clock } from '../clock.js';
+import { runLater, type Clock, type ScheduledCall } from '../clock.js';
 import type { Logger } from '../log/index.js';
-import { nodeScheduleTimer, type TimerScheduler } from './timer.js';
 
 /**
  * Whether the user paused sync, and until when. One object for the engine's life, so a pause
@@ -9,13 +8,10 @@ import { nodeScheduleTimer, type TimerScheduler } from './timer.js';
 export class PauseState {
   private pausedNow = false;
   private untilMs: number | null = null;
-  private wake: { cancel(): void } | null = null;
+  private wake: ScheduledCall | null = null;
   private readonly listeners = new Set<() => void>();
-  private readonly timer: TimerScheduler;
 
-  constructor(private readonly deps: { clock: Clock; log: Logger; timer?: TimerScheduler }) {
-    this.timer = deps.timer ?? nodeScheduleTimer;
-  }
+  constructor(private readonly deps: { clock: Clock; log: Logger }) {}
 
   get paused(): boolean {
     return this.pausedNow;
@@ -33,7 +29,7 @@ export class PauseState {
     this.cancelWake();
     this.pausedNow = true;
     this.untilMs = until;
-    if (until !== null) this.wake = this.timer.at(new Date(until), () => this.end('pause ended'));
+    if (forMs !== undefined) this.wake = runLater(this.deps.clock, forMs, () => this.end('pause ended'));
     this.deps.log.info('sync paused by user', until === null ? {} : { until: this.until() });
     this.changed();
   }

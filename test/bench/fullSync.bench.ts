@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startEmulatorProcess } from './lib/emulatorProcess.js';
-import { printTable, writeJson, type Row } from './lib/report.js';
+import { startEmulatorProcess } from './support/emulatorProcess.js';
+import { printTable, writeJson, type Row } from './support/report.js';
 
 const here = fileURLToPath(import.meta.url);
-const worker = path.join(path.dirname(here), 'workers/fullSyncWorker.mjs');
+const worker = path.join(path.dirname(here), 'support/fullSyncWorker.mjs');
 
 export const RATIO_TARGET = 0.8;
 export const RSS_TARGET_MB = 200;

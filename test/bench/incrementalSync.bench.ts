@@ -3,11 +3,11 @@
  * skills: wall time and requests made. Targets: no change < 100 ms; the cost follows the
  * number of changes, not the size of the catalogue.
  */
-import { startBenchEngine, median, round, syncOrThrow } from './lib/benchEngine.js';
-import { startEmulatorProcess } from './lib/emulatorProcess.js';
+import { startBenchEngine, median, round, syncOrThrow } from './support/benchEngine.js';
+import { startEmulatorProcess } from './support/emulatorProcess.js';
 import { freePort } from '../support/freePort.js';
-import { printTable, writeJson, type Row } from './lib/report.js';
-import type { Figure } from './lib/summary.js';
+import { printTable, writeJson, type Row } from './support/report.js';
+import type { Figure } from './support/summary.js';
 
 export const name = 'incremental-sync';
 const CHANGES = [0, 10, 1000] as const;

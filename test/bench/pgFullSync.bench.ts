@@ -18,13 +18,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort } from '../support/freePort.js';
 import type { PgCluster } from '../support/postgres.js';
-import { startEmulatorProcess } from './lib/emulatorProcess.js';
-import { printTable, writeJson, type Row } from './lib/report.js';
-import type { Figure } from './lib/summary.js';
+import { startEmulatorProcess } from './support/emulatorProcess.js';
+import { printTable, writeJson, type Row } from './support/report.js';
+import type { Figure } from './support/summary.js';
 
 const here = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(here), '../..');
-const worker = path.join(path.dirname(here), 'lib/pgFullSyncWorker.mjs');
+const worker = path.join(path.dirname(here), 'support/pgFullSyncWorker.mjs');
 const dist = () => path.resolve(process.env.ATOM_BENCH_DIST ?? path.join(root, 'dist'));
 
 export const name = 'pg-full-sync';

@@ -5,13 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { LocalAtom } from '../chaos/lib/localAtom.js';
+import { LocalAtom } from '../support/localAtom.js';
 import { skillIdOf } from '../../emulator/dataset.js';
-import { startBenchEngine, round, syncOrThrow } from './lib/benchEngine.js';
-import { startEmulatorProcess, type EmulatorProcess } from './lib/emulatorProcess.js';
+import { startBenchEngine, round, syncOrThrow } from './support/benchEngine.js';
+import { startEmulatorProcess, type EmulatorProcess } from './support/emulatorProcess.js';
 import { freePort } from '../support/freePort.js';
-import { printTable, writeJson, type Row } from './lib/report.js';
-import type { Figure } from './lib/summary.js';
+import { printTable, writeJson, type Row } from './support/report.js';
+import type { Figure } from './support/summary.js';
 
 export const name = 'ratings-upload';
 const SKILLS = 1_000;

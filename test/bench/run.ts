@@ -5,8 +5,8 @@
  *   npm run bench [-- --quick] [-- --only <name>]
  */
 import { parseArgs } from 'node:util';
-import type { Row } from './lib/report.js';
-import { saveFigures, writeSummary, type Figure } from './lib/summary.js';
+import type { Row } from './support/report.js';
+import { saveFigures, writeSummary, type Figure } from './support/summary.js';
 
 interface Bench {
   name: string;

@@ -10,11 +10,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { spawnDaemon } from '../support/daemonProcess.js';
-import { median, round, startBenchEngine, syncOrThrow } from './lib/benchEngine.js';
-import { startEmulatorProcess } from './lib/emulatorProcess.js';
+import { median, round, startBenchEngine, syncOrThrow } from './support/benchEngine.js';
+import { startEmulatorProcess } from './support/emulatorProcess.js';
 import { freePort } from '../support/freePort.js';
-import { printTable, writeJson, type Row } from './lib/report.js';
-import type { Figure } from './lib/summary.js';
+import { printTable, writeJson, type Row } from './support/report.js';
+import type { Figure } from './support/summary.js';
 
 export const name = 'startup';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -67,7 +67,7 @@ function daemonStarter(env: Record<string, string>, compiled: boolean) {
 
 function bareStarter(port: number) {
   return () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/bench/lib/bareServer.ts'), String(port)], { stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/bench/support/bareServer.ts'), String(port)], { stdio: 'ignore' });
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     return {
       exited: () => child.exitCode !== null || child.signalCode !== null,

@@ -11,11 +11,11 @@ import { startEmulator } from '../../emulator/index.js';
 import { skillIdOf } from '../../emulator/dataset.js';
 import { mulberry32 } from '../../emulator/prng.js';
 import type { RatingStatusResponse, WebSocketStatusResponse } from '../../engine/contracts/localHttpApi.js';
-import { startDaemon } from '../chaos/lib/runningDaemon.js';
+import { startDaemon } from '../support/runningDaemon.js';
 import { waitFor } from '../support/waitFor.js';
-import { round } from './lib/benchEngine.js';
-import { percentile, printTable, writeJson, type Row } from './lib/report.js';
-import type { Figure } from './lib/summary.js';
+import { round } from './support/benchEngine.js';
+import { percentile, printTable, writeJson, type Row } from './support/report.js';
+import type { Figure } from './support/summary.js';
 
 export const name = 'websocket-latency';
 const WARMUP = 100;

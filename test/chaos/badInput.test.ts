@@ -9,10 +9,10 @@ import { mulberry32, pick, type Rng } from '../../emulator/prng.js';
 import { skillIdOf } from '../../emulator/dataset.js';
 import type { EngineInternals } from '../../engine/index.js';
 import { startHarness, syncAndWait, waitFor, type Harness } from '../support/harness.js';
-import { catalogueProblems } from './lib/convergence.js';
-import { LocalAtom } from './lib/localAtom.js';
-import { sumMetric } from './lib/metricsText.js';
-import { call } from './lib/runningDaemon.js';
+import { catalogueProblems } from '../support/convergence.js';
+import { LocalAtom } from '../support/localAtom.js';
+import { sumMetric } from './support/metricsText.js';
+import { call } from '../support/runningDaemon.js';
 
 let h: Harness | null = null;
 afterEach(async () => {

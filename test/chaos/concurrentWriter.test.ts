@@ -1,5 +1,5 @@
 /**
- * The local Atom app (another process, test/chaos/localWriter.ts) writes ratings and edits
+ * The local Atom app (another process, test/chaos/support/localWriter.ts) writes ratings and edits
  * skills in atom_dev.db while the engine runs full and incremental syncs, socket updates and
  * rating uploads against the same file: nobody sees SQLITE_BUSY, and no write is lost.
  */
@@ -10,10 +10,10 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { skillIdOf } from '../../emulator/dataset.js';
 import { startHarness, syncAndWait, waitFor, type Harness } from '../support/harness.js';
-import { deliveryProblems } from './lib/convergence.js';
-import { sleep } from './lib/daemonOps.js';
-import { LocalAtom } from './lib/localAtom.js';
-import type { WriterReport } from './localWriter.js';
+import { deliveryProblems } from '../support/convergence.js';
+import { sleep } from '../support/daemonOps.js';
+import { LocalAtom } from '../support/localAtom.js';
+import type { WriterReport } from './support/localWriter.js';
 
 const FULL = process.env.ATOM_CHAOS_SCALE === 'full';
 const SKILLS = FULL ? 20_000 : 2_000;
@@ -37,7 +37,7 @@ describe('a second process writing to atom_dev.db during syncs', () => {
 
     const writer = promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', path.join(here, 'localWriter.ts'), '--db', h.dbPath, '--skills', String(SKILLS), '--rate-skills', String(SKILLS / 2), '--duration', String(DURATION_MS), '--seed', '7'],
+      ['--import', 'tsx', path.join(here, 'support/localWriter.ts'), '--db', h.dbPath, '--skills', String(SKILLS), '--rate-skills', String(SKILLS / 2), '--duration', String(DURATION_MS), '--seed', '7'],
       { cwd: root, maxBuffer: 64 * 2 ** 20, timeout: DURATION_MS + 60_000 },
     );
     // The engine works the same file meanwhile: remote changes pushed and polled, full and

@@ -11,10 +11,10 @@ import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import { mulberry32, pick } from '../../emulator/prng.js';
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';
-import { catalogueProblems, deliveryProblems } from './lib/convergence.js';
-import { drainRatings, sleep, syncIdle, syncOnce } from './lib/daemonOps.js';
-import { LocalAtom } from './lib/localAtom.js';
-import { startDaemon, type RunningDaemon } from './lib/runningDaemon.js';
+import { catalogueProblems, deliveryProblems } from '../support/convergence.js';
+import { drainRatings, sleep, syncIdle, syncOnce } from '../support/daemonOps.js';
+import { LocalAtom } from '../support/localAtom.js';
+import { startDaemon, type RunningDaemon } from '../support/runningDaemon.js';
 
 const FULL = process.env.ATOM_CHAOS_SCALE === 'full';
 const ITERATIONS = FULL ? 100 : 20;

@@ -7,8 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runScenario, type Outcome } from './lib/faultRun.js';
-import { allPairs, CI_PAIRS, KNOBS, scenario, WS_AUTH_REFUSAL } from './lib/faultScenarios.js';
+import { runScenario, type Outcome } from './support/faultRun.js';
+import { allPairs, CI_PAIRS, KNOBS, scenario, WS_AUTH_REFUSAL } from './support/faultScenarios.js';
 
 const FULL = process.env.ATOM_CHAOS_SCALE === 'full';
 const WINDOW_MS = FULL ? 6_000 : 2_000;

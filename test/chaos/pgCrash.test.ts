@@ -14,10 +14,10 @@ import { mulberry32 } from '../../emulator/prng.js';
 import { postgresAvailable, usePostgres } from '../support/postgres.js';
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';
-import { catalogueProblems, deliveryProblems } from './lib/convergence.js';
-import { drainRatings, sleep } from './lib/daemonOps.js';
-import type { LocalSkillRow } from './lib/localAtom.js';
-import { startDaemon, untilLeading, type RunningDaemon } from './lib/runningDaemon.js';
+import { catalogueProblems, deliveryProblems } from '../support/convergence.js';
+import { drainRatings, sleep } from '../support/daemonOps.js';
+import type { LocalSkillRow } from '../support/localAtom.js';
+import { startDaemon, untilLeading, type RunningDaemon } from '../support/runningDaemon.js';
 
 const KILLS = 5;
 const SKILLS = 4_000;

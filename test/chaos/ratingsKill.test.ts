@@ -14,9 +14,9 @@ import { startEmulator, type EmulatorFaults, type EmulatorHandle } from '../../e
 import { mulberry32 } from '../../emulator/prng.js';
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';
-import { sleep } from './lib/daemonOps.js';
-import { LocalAtom } from './lib/localAtom.js';
-import { startDaemon, type RunningDaemon } from './lib/runningDaemon.js';
+import { sleep } from '../support/daemonOps.js';
+import { LocalAtom } from '../support/localAtom.js';
+import { startDaemon, type RunningDaemon } from '../support/runningDaemon.js';
 
 const SEED = Number(process.env.ATOM_CHAOS_SEED ?? 20260301);
 const SKILLS = 400;

@@ -11,7 +11,7 @@ import type { EngineSnapshot } from '../../engine/contracts/localHttpApi.js';
 import { postgresAvailable, usePostgres } from '../support/postgres.js';
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';
-import { startDaemon, type RunningDaemon } from './lib/runningDaemon.js';
+import { startDaemon, type RunningDaemon } from '../support/runningDaemon.js';
 
 const TAKEOVER_LIMIT_MS = 15_000;
 

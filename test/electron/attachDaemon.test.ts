@@ -11,7 +11,7 @@ import { AttachedLink } from '../../electron/attachedLink.js';
 import { probeDaemon } from '../../electron/daemonProbe.js';
 import { attachDecision } from '../../electron/model/attachDecision.js';
 import { bridgeResponse } from '../../electron/model/bridgeRequest.js';
-import { startDaemon, type RunningDaemon } from '../chaos/lib/runningDaemon.js';
+import { startDaemon, type RunningDaemon } from '../support/runningDaemon.js';
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './fixtures/apiHarness.js';
+import { startHarness, type Harness } from './support/apiHarness.js';
 
 /** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed. */
 function prng(seed: number) {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './fixtures/apiHarness.js';
+import { startHarness, type Harness } from './support/apiHarness.js';
 
 interface LiveEvent {
   event: string;

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/tempDir.js';
-import { startHarness, type Harness } from './fixtures/apiHarness.js';
+import { startHarness, type Harness } from './support/apiHarness.js';
 
 const A = '/api/admin/sync';
 let h: Harness;

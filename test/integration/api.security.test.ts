@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './fixtures/apiHarness.js';
+import { startHarness, type Harness } from './support/apiHarness.js';
 
 const A = '/api/admin/sync';
 let h: Harness | null = null;

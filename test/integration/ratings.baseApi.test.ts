@@ -12,11 +12,11 @@ import type { RetryPolicy } from '../../engine/remote/retryPolicy.js';
 import type { Db } from '../../engine/store/database.js';
 import { skillIdOf } from '../../emulator/dataset.js';
 import { API_BASE_PATH, startEmulator, type EmulatorFaults, type EmulatorHandle } from '../../emulator/index.js';
-import { LocalAtom } from '../chaos/lib/localAtom.js';
+import { LocalAtom } from '../support/localAtom.js';
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';
-import { openRatingStack } from './fixtures/ratingService.js';
-import { startRemoteProxy, type RemoteProxy } from './ratings.remoteProxy.js';
+import { openRatingStack } from './support/ratingService.js';
+import { startRemoteProxy, type RemoteProxy } from './support/remoteProxy.js';
 
 const SKILLS = 100;
 const BASE_ONLY: EmulatorFaults = { unsupported_extensions: ['ratings_batch'] };

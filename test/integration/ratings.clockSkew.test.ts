@@ -12,10 +12,10 @@ import type { MarketplaceClient } from '../../engine/remote/types.js';
 import type { Db } from '../../engine/store/database.js';
 import { skillIdOf } from '../../emulator/dataset.js';
 import { API_BASE_PATH, startEmulator, type EmulatorFaults, type EmulatorHandle } from '../../emulator/index.js';
-import { LocalAtom } from '../chaos/lib/localAtom.js';
+import { LocalAtom } from '../support/localAtom.js';
 import { tempDir } from '../support/tempDir.js';
-import { openRatingStack } from './fixtures/ratingService.js';
-import { startRemoteProxy, type RemoteProxy } from './ratings.remoteProxy.js';
+import { openRatingStack } from './support/ratingService.js';
+import { startRemoteProxy, type RemoteProxy } from './support/remoteProxy.js';
 
 const AHEAD_MS = 90_000;
 const BASE_ONLY: EmulatorFaults = { unsupported_extensions: ['ratings_batch'] };

@@ -41,12 +41,12 @@ function runbookCommands(text: string): string[] {
 }
 
 let port = 8000;
-let engine: EngineInternals;
+let engine: EngineInternals<EmulatorHandle>;
 const dir = tempDir('atom-runbook-');
 let commands: string[] = [];
 
 /** The demo-mode remote the engine started (faults and mutations for the procedures). */
-const emulator = (): EmulatorHandle => engine.emulator as unknown as EmulatorHandle;
+const emulator = (): EmulatorHandle => engine.emulator!;
 
 function sh(cmd: string, timeoutMs = 15_000): Promise<Shell> {
   const local = cmd.replaceAll('localhost:8000', `localhost:${port}`);
@@ -108,7 +108,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startEngine(): Promise<EngineInternals> {
+async function startEngine(): Promise<EngineInternals<EmulatorHandle>> {
   const first = await startEngineOn(port);
   if (first.url !== null) return first;
   // Port 8000 was taken between the check and the bind: another free port, same commands.
@@ -117,7 +117,7 @@ async function startEngine(): Promise<EngineInternals> {
   return startEngineOn(port);
 }
 
-async function startEngineOn(listenPort: number): Promise<EngineInternals> {
+async function startEngineOn(listenPort: number): Promise<EngineInternals<EmulatorHandle>> {
   const config = loadConfig(
     {
       ATOM_SYNC_PORT: String(listenPort),

@@ -24,7 +24,7 @@ import { ManualClock } from '../support/manualClock.js';
 import { postgresAvailable, usePostgres } from '../support/postgres.js';
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';
-import { lineLogger, ScriptedClient } from '../unit/ratings.fixture.js';
+import { lineLogger, ScriptedClient } from '../support/scriptedRatingService.js';
 
 type Row = Record<string, unknown>;
 type Kind = 'sqlite' | 'postgres';
@@ -176,7 +176,7 @@ describe.each(KINDS)('the store contract on %s', (kind) => {
     };
 
     expect(note('abandoned', await store.write.runs.closeAbandoned(T(0)))).toBe(0);
-    expect(await store.read.meta.schemaVersion()).toBe(5);
+    expect(await store.read.meta.schemaVersion()).toBe(6);
 
     // A full listing in two pages, each with the resume point it allows.
     const run1 = note('run1', await store.write.catalogue.startRun('full', T(1)));

@@ -8,7 +8,7 @@ import { errorKind } from '../../engine/errors.js';
 import { SkillsRepo } from '../../engine/store/skillsRepo.js';
 import { holdWriteLock, type HeldLock } from '../support/lockHolder.js';
 import { waitFor } from '../support/waitFor.js';
-import { addRatings, ratingRow, setup, type Env } from './ratings.fixture.js';
+import { addRatings, ratingRow, setup, type Env } from '../support/scriptedRatingService.js';
 
 const BUSY_LIMIT_MS = 300;
 let env: Env | null = null;

@@ -8,7 +8,7 @@ import { EngineEvents } from '../../engine/events.js';
 import { silentLogger } from '../../engine/log/index.js';
 import { RatingSyncService } from '../../engine/ratings/ratingSyncService.js';
 import { ServerClockOffset } from '../../engine/remote/serverClockOffset.js';
-import { ratingRow, setup, type Env } from './ratings.fixture.js';
+import { ratingRow, setup, type Env } from '../support/scriptedRatingService.js';
 
 /** An answer from a server `offsetMs` ahead, its Date header written `serverDelayMs` after the request left. */
 function answer(clock: ServerClockOffset, sentAt: number, offsetMs: number, rttMs: number, serverDelayMs = rttMs / 2): void {

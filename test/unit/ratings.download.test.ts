@@ -9,7 +9,7 @@ import type { RemoteRating } from '../../engine/contracts/remote.js';
 import { isLastPage, RATING_OVERLAP_MS } from '../../engine/ratings/ratingDownloader.js';
 import type { RatingPage, RatingPageQuery } from '../../engine/remote/types.js';
 import { SkillsRepo } from '../../engine/store/skillsRepo.js';
-import { addRatings, setup, type Env } from './ratings.fixture.js';
+import { addRatings, setup, type Env } from '../support/scriptedRatingService.js';
 
 let env: Env;
 beforeEach(async () => {

@@ -3,7 +3,7 @@ import { EngineError, ExtensionMissingError, RemoteError } from '../../engine/er
 import { retryDelayMs } from '../../engine/ratings/ratingBackoff.js';
 import { SkillsRepo } from '../../engine/store/skillsRepo.js';
 import { waitFor } from '../support/waitFor.js';
-import { addRatings as addTo, failedRows as failedIn, ratingRow as rowIn, setup, uploadEvents as uploadsIn, type Env } from './ratings.fixture.js';
+import { addRatings as addTo, failedRows as failedIn, ratingRow as rowIn, setup, uploadEvents as uploadsIn, type Env } from '../support/scriptedRatingService.js';
 
 let env: Env;
 const addRatings = (n: number, skill?: (i: number) => string) => addTo(env, n, skill);

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExtensionMissingError, RemoteError } from '../../engine/errors.js';
 import { waitFor } from '../support/waitFor.js';
-import { failedRows, ratingRow, setup, type Env } from './ratings.fixture.js';
+import { failedRows, ratingRow, setup, type Env } from '../support/scriptedRatingService.js';
 
 let env: Env;
 beforeEach(async () => {

@@ -7,7 +7,7 @@ const ISO_NOW = `to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T
 /**
  * The numbered migrations of ../migrations.ts in PostgreSQL's dialect: the same tables, columns,
  * indexes and triggers under the same names, entry N here doing what entry N there does.
- * Append only, and always in both files (test/unit/pgMigrationsAligned.test.ts checks it).
+ * Append only, and always in both files (test/unit/pg.migrationsAligned.test.ts checks it).
  *
  * Dialect notes, so both stores hold and compare the same values:
  * - Timestamps stay TEXT in SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')` form (UTC, milliseconds),

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DaemonProcess } from '../../support/daemonProcess.js';
-import { RunningDaemon } from '../lib/runningDaemon.js';
+import { RunningDaemon } from '../../support/runningDaemon.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAX_OUTPUT_CHARS = 2_000_000;

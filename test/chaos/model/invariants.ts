@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { EmulatorRatingsResponse } from '../../../emulator/index.js';
 import type { RemoteSkill } from '../../../engine/contracts/remote.js';
 import { pairKey, type LocalEdit, type LocalRating } from './expectedState.js';
-import type { LocalSkillRow } from '../lib/localAtom.js';
+import type { LocalSkillRow } from '../../support/localAtom.js';
 
 export const MAX_PROBLEMS = 12;
 

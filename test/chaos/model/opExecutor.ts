@@ -6,9 +6,9 @@
 import type { EmulatorHandle } from '../../../emulator/index.js';
 import { mulberry32, pick, type Rng } from '../../../emulator/prng.js';
 import type { BulkResolveResponse, ConflictListResponse } from '../../../engine/contracts/localHttpApi.js';
-import { sleep } from '../lib/daemonOps.js';
-import type { LocalAtom } from '../lib/localAtom.js';
-import type { RunningDaemon } from '../lib/runningDaemon.js';
+import { sleep } from '../../support/daemonOps.js';
+import type { LocalAtom } from '../../support/localAtom.js';
+import type { RunningDaemon } from '../../support/runningDaemon.js';
 import type { ExpectedState } from './expectedState.js';
 import type { Op, SequenceConfig, Strategy } from './operations.js';
 

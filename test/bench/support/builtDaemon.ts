@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RunningDaemon } from '../../chaos/lib/runningDaemon.js';
+import { RunningDaemon } from '../../support/runningDaemon.js';
 import type { DaemonProcess } from '../../support/daemonProcess.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -8,14 +8,14 @@ import type { HealthResponse } from '../../../engine/contracts/localHttpApi.js';
 import type { EngineInternals } from '../../../engine/index.js';
 import { startHarness } from '../../support/harness.js';
 import { waitFor } from '../../support/waitFor.js';
-import { catalogueProblems, deliveryProblems } from './convergence.js';
-import { sleep } from './daemonOps.js';
+import { catalogueProblems, deliveryProblems } from '../../support/convergence.js';
+import { sleep } from '../../support/daemonOps.js';
 import { atLeastOnceRatings, effectiveKnobs, expectedDegrade, mergedFaults, type Scenario } from './faultScenarios.js';
-import { LocalAtom } from './localAtom.js';
+import { LocalAtom } from '../../support/localAtom.js';
 import { sumMetric } from './metricsText.js';
 import { OffsetClock } from './offsetClock.js';
 import { startProbes } from './probes.js';
-import { call } from './runningDaemon.js';
+import { call } from '../../support/runningDaemon.js';
 
 const SKILLS = 400;
 /** Local ratings go to these skills, which are never deleted remotely (a rating for a deleted skill is rightly rejected). */

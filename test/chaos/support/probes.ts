@@ -3,7 +3,7 @@
  * quickly) and /health/sync (the worst status seen while `watching` is on).
  */
 import type { HealthStatus } from '../../../engine/contracts/localHttpApi.js';
-import { call } from './runningDaemon.js';
+import { call } from '../../support/runningDaemon.js';
 
 const RANK: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
 

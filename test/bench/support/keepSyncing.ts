@@ -1,5 +1,5 @@
 import type { SyncStatusResponse } from '../../../engine/contracts/localHttpApi.js';
-import type { RunningDaemon } from '../../chaos/lib/runningDaemon.js';
+import type { RunningDaemon } from '../../support/runningDaemon.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

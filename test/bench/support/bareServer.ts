@@ -2,7 +2,7 @@
  * Baselines for the HTTP benches: Node with the same tsx loader answering fixed JSON bodies
  * (/health/live the liveness body, anything else a health body), either straight from node:http
  * or through a two-route Express 5 app (the framework the API uses).
- *   node --import tsx test/bench/lib/bareServer.ts <port> [--express]
+ *   node --import tsx test/bench/support/bareServer.ts <port> [--express]
  */
 import { createServer } from 'node:http';
 import express from 'express';

@@ -2,8 +2,8 @@
  * What "nothing lost" means, as lists of problems (empty = fine), so a failing test says which
  * skill or rating went wrong instead of only that two counts differ.
  */
-import type { EmulatorRatingsResponse } from '../../../emulator/index.js';
-import type { RemoteSkill } from '../../../engine/contracts/remote.js';
+import type { EmulatorRatingsResponse } from '../../emulator/index.js';
+import type { RemoteSkill } from '../../engine/contracts/remote.js';
 import type { LocalSkillRow } from './localAtom.js';
 
 const MAX_PROBLEMS = 10;

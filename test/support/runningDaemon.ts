@@ -4,7 +4,7 @@
  * stop that is bounded in time.
  */
 import { request } from 'undici';
-import { spawnDaemon, type DaemonProcess } from '../../support/daemonProcess.js';
+import { spawnDaemon, type DaemonProcess } from './daemonProcess.js';
 
 export interface HttpAnswer<T = unknown> {
   status: number;

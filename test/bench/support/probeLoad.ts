@@ -36,10 +36,10 @@ export async function load(url: string, seconds: number, connections: number): P
   };
 }
 
-/** `endpoints` loaded in turn on test/bench/lib/bareServer.ts (node:http or one-route Express). */
+/** `endpoints` loaded in turn on test/bench/support/bareServer.ts (node:http or one-route Express). */
 export async function bareBaseline(kind: 'node:http' | 'express', endpoints: readonly string[], seconds: number, connections: number): Promise<Map<string, LoadResult>> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/bench/lib/bareServer.ts'), String(port), ...(kind === 'express' ? ['--express'] : [])], { stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/bench/support/bareServer.ts'), String(port), ...(kind === 'express' ? ['--express'] : [])], { stdio: 'ignore' });
   const exited = new Promise((r) => child.once('exit', r));
   const results = new Map<string, LoadResult>();
   try {

@@ -1,6 +1,6 @@
 /** Driving a running daemon over its admin API and waiting, bounded, for it to settle. */
-import type { RatingStatusResponse, SyncStatusResponse } from '../../../engine/contracts/localHttpApi.js';
-import { waitFor } from '../../support/waitFor.js';
+import type { RatingStatusResponse, SyncStatusResponse } from '../../engine/contracts/localHttpApi.js';
+import { waitFor } from './waitFor.js';
 import type { RunningDaemon } from './runningDaemon.js';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -11,8 +11,8 @@ import { RatingSyncService } from '../../engine/ratings/ratingSyncService.js';
 import type { MarketplaceClient, RateResult, RatingPage, RatingPageQuery } from '../../engine/remote/types.js';
 import { openDatabase, type Db } from '../../engine/store/database.js';
 import { openStore, type EngineStore, type OpenStoreOptions } from '../../engine/storeHost/openStore.js';
-import { ManualClock } from '../support/manualClock.js';
-import { tempDir } from '../support/tempDir.js';
+import { ManualClock } from './manualClock.js';
+import { tempDir } from './tempDir.js';
 
 export type BatchHandler = (items: readonly BatchRatingItem[]) => Promise<BatchRatingResult[]> | BatchRatingResult[];
 

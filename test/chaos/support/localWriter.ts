@@ -2,12 +2,12 @@
  * Stands in for the local Atom app writing to atom_dev.db while the engine syncs: inserts
  * pending local ratings, edits cached skills, and now and then holds a write transaction for a
  * few milliseconds. Prints one JSON line with everything it wrote and every error it met.
- *   node --import tsx test/chaos/localWriter.ts --db atom_dev.db --skills 2000 --rate-skills 1000 --duration 4000 --seed 7
+ *   node --import tsx test/chaos/support/localWriter.ts --db atom_dev.db --skills 2000 --rate-skills 1000 --duration 4000 --seed 7
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { mulberry32 } from '../../emulator/prng.js';
+import { mulberry32 } from '../../../emulator/prng.js';
 
 export interface WriterReport {
   ops: number;
