@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startEmulatorProcess } from './support/emulatorProcess.js';
-import { printTable, writeJson, type Row } from './support/report.js';
+import { listingRates, printTable, writeJson, type Row } from './support/report.js';
 
 const here = fileURLToPath(import.meta.url);
 const worker = path.join(path.dirname(here), 'support/fullSyncWorker.mjs');
@@ -55,26 +55,19 @@ export async function run(skillCount: number): Promise<Row[]> {
       const sequential = runWorker('sequential', emulator.apiUrl, batch);
       const engine = runWorker('engine', emulator.apiUrl, batch);
       if (baseline.skills !== engine.skills) throw new Error(`baseline listed ${baseline.skills} skills, the engine ${engine.skills}`);
-      const engineRate = engine.skills / (engine.ms / 1000);
-      const baseRate = baseline.skills / (baseline.ms / 1000);
+      const rates = listingRates(engine, baseline, sequential);
       rows.push({
         batch,
         skills: engine.skills,
         engine_s: engine.ms / 1000,
-        engine_skills_per_s: Math.round(engineRate),
-        baseline_skills_per_s: Math.round(baseRate),
-        sequential_baseline_skills_per_s: Math.round(sequential.skills / (sequential.ms / 1000)),
-        ratio: engineRate / baseRate,
-        engine_peak_rss_mb: engine.peak_rss_mb,
-        engine_rss_before_mb: engine.idle_rss_mb,
-        baseline_peak_rss_mb: baseline.peak_rss_mb,
+        ...rates,
         // Second full listing, unchanged catalogue: every row comes back as the same version.
         resync_s: (engine.resync_ms ?? 0) / 1000,
         // Full listing after the remote deleted 1 %: each unlisted row checked by id before removal.
         resync_1pct_deleted_s: (engine.resync_deleted_ms ?? 0) / 1000,
         verified: engine.deleted ?? 0,
         sweep_cost_ratio: (engine.resync_deleted_ms ?? 0) / (engine.resync_ms ?? 1),
-        target_met: engineRate / baseRate >= RATIO_TARGET && engine.peak_rss_mb < RSS_TARGET_MB,
+        target_met: rates.ratio >= RATIO_TARGET && engine.peak_rss_mb < RSS_TARGET_MB,
       });
     }
   } finally {

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '../support/freePort.js';
 import type { PgCluster } from '../support/postgres.js';
 import { startEmulatorProcess } from './support/emulatorProcess.js';
-import { printTable, writeJson, type Row } from './support/report.js';
+import { listingRates, printTable, writeJson, type Row } from './support/report.js';
 import type { Figure } from './support/summary.js';
 
 const here = fileURLToPath(import.meta.url);
@@ -162,21 +162,14 @@ export async function run(opts: { quick: boolean; skills?: number }): Promise<Ro
       const sequential = await measureOn('sequential', batch);
       const engine = await measureOn('engine', batch);
       const pages = Math.ceil(skillCount / batch);
-      const engineRate = engine.skills / (engine.ms / 1000);
-      const baseRate = baseline.skills / (baseline.ms / 1000);
+      const rates = listingRates(engine, baseline, sequential);
       const engineStatements = totalCalls(engine);
       rows.push({
         batch,
         skills: engine.skills,
         engine_s: round(engine.ms / 1000, 2),
         baseline_s: round(baseline.ms / 1000, 2),
-        engine_skills_per_s: Math.round(engineRate),
-        baseline_skills_per_s: Math.round(baseRate),
-        sequential_baseline_skills_per_s: Math.round(sequential.skills / (sequential.ms / 1000)),
-        ratio: engineRate / baseRate,
-        engine_peak_rss_mb: engine.peak_rss_mb,
-        engine_rss_before_mb: engine.idle_rss_mb,
-        baseline_peak_rss_mb: baseline.peak_rss_mb,
+        ...rates,
         engine_statements: engineStatements,
         engine_statements_per_page: round(engineStatements / pages, 1),
         baseline_statements_per_page: round(totalCalls(baseline) / pages, 1),
@@ -193,7 +186,7 @@ export async function run(opts: { quick: boolean; skills?: number }): Promise<Ro
       });
       statements.push(...breakdown(batch, engine, pages));
       rawStatements.push(...engine.statements.slice(0, 20).map((st) => ({ batch, query: st.query.slice(0, 160), calls: st.calls, server_exec_ms: round(st.exec_ms) })));
-      const slowdown = baseRate / engineRate;
+      const slowdown = 1 / rates.ratio;
       if (slowdown > SLOWDOWN_LIMIT) failures.push(`batch ${batch}: the engine took ${slowdown.toFixed(1)}x the baseline's time (limit ${SLOWDOWN_LIMIT}x)`);
     }
   } finally {

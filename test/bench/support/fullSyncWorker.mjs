@@ -5,19 +5,11 @@
 // page N with one prepared statement (baselineWriter.mjs); sequential: one thread, fetch then write.
 import { Worker } from 'node:worker_threads';
 import { request } from 'undici';
+import { rssSampler } from './rssSampler.mjs';
 
 const [kind, apiUrl, batchText, dbPath] = process.argv.slice(2);
 const batch = Number(batchText);
 const dist = new URL('../../../dist/engine/', import.meta.url);
-
-function rssSampler() {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-  return () => {
-    clearInterval(timer);
-    return Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20);
-  };
-}
 
 async function engine() {
   const { loadConfig } = await import(new URL('config/index.js', dist).href);

@@ -11,20 +11,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { request } from 'undici';
+import { rssSampler } from './rssSampler.mjs';
 
 const [kind, apiUrl, batchText, databaseUrl, statsUrl, distPath] = process.argv.slice(2);
 const batch = Number(batchText);
 const dist = new URL(`file://${path.resolve(distPath)}/engine/`);
 const database = new URL(databaseUrl).pathname.slice(1);
-
-function rssSampler() {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-  return () => {
-    clearInterval(timer);
-    return Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20);
-  };
-}
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
 

@@ -17,6 +17,29 @@ export function printTable(title: string, rows: Row[]): void {
   for (const r of rows) console.log(line(keys.map((k) => cell(r[k]))));
 }
 
+/** What a full-sync worker reports of one listing. */
+export interface ListingRun {
+  ms: number;
+  skills: number;
+  peak_rss_mb: number;
+  idle_rss_mb: number;
+}
+
+/** The figures every full-sync bench gives for one batch size: rates against both raw baselines, and memory. */
+export function listingRates(engine: ListingRun, baseline: ListingRun, sequential: ListingRun) {
+  const engineRate = engine.skills / (engine.ms / 1000);
+  const baseRate = baseline.skills / (baseline.ms / 1000);
+  return {
+    engine_skills_per_s: Math.round(engineRate),
+    baseline_skills_per_s: Math.round(baseRate),
+    sequential_baseline_skills_per_s: Math.round(sequential.skills / (sequential.ms / 1000)),
+    ratio: engineRate / baseRate,
+    engine_peak_rss_mb: engine.peak_rss_mb,
+    engine_rss_before_mb: engine.idle_rss_mb,
+    baseline_peak_rss_mb: baseline.peak_rss_mb,
+  };
+}
+
 export function machine() {
   return { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
 }
