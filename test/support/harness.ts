@@ -5,6 +5,7 @@ import type { EngineOptions } from '../../engine/engineTypes.js';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { tempDir } from './tempDir.js';
+import { engineEnv } from './engineEnv.js';
 
 /**
  * Where the engine keeps its store: the SQLite file (default), or a PostgreSQL database
@@ -61,12 +62,7 @@ export async function startHarness(
   const logPath = tmp.file('logs/atom.log');
   const config = loadConfig(
     {
-      ATOM_SAAS_API_URL: emulator.apiUrl,
-      ATOM_SAAS_WS_URL: emulator.wsUrl,
-      ATOM_DB_PATH: dbPath,
-      ATOM_LOG_PATH: logPath,
-      ATOM_SYNC_PORT: '0',
-      ATOM_LOG_LEVEL: 'warn',
+      ...engineEnv(emulator, { dbPath, logPath }),
       ...(opts.token ? { ATOM_SAAS_API_TOKEN: opts.token } : {}),
       ...(postgresUrl !== null ? { ATOM_DATABASE_URL: postgresUrl } : {}),
       ...opts.env,

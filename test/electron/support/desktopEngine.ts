@@ -10,6 +10,7 @@ import { createEngine, type EngineInternals } from '../../../engine/index.js';
 import { DesktopSettingsPersistence } from '../../../electron/model/desktopPersistence.js';
 import { tempDir } from '../../support/tempDir.js';
 import { keyring } from '../../support/keyring.js';
+import { engineEnv } from '../../support/engineEnv.js';
 
 
 export interface DesktopEngine {
@@ -32,15 +33,7 @@ export async function startDesktopEngine(opts: { skills?: number; env?: Record<s
   const logPath = tmp.file('logs/atom-sync.log');
   const persistence = new DesktopSettingsPersistence(tmp.file('userData'), keyring());
   const source: SettingsSource = {
-    env: {
-      ATOM_SAAS_API_URL: emulator.apiUrl,
-      ATOM_SAAS_WS_URL: emulator.wsUrl,
-      ATOM_DB_PATH: dbPath,
-      ATOM_LOG_PATH: logPath,
-      ATOM_SYNC_PORT: '0',
-      ATOM_LOG_LEVEL: 'warn',
-      ...opts.env,
-    },
+    env: { ...engineEnv(emulator, { dbPath, logPath }), ...opts.env },
     cwd: tmp.dir,
     persistence,
   };
