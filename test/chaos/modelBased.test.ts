@@ -89,6 +89,15 @@ describe('the model checks catch what they should', () => {
     expect(editsInvariant([edit], local, [resolved('remote_wins', '2026-02-01T00:00:04.000Z')]).problems.join()).toMatch(/lost with no open conflict/);
     expect(editsInvariant([edit], local, [resolved('local_wins', '2026-02-01T00:00:06.000Z')]).problems.join()).toMatch(/resolved local_wins/);
     expect(editsInvariant([edit], local, [resolved('remote_wins', '2026-02-01T00:00:06.000Z')]).problems).toEqual([]);
+    // Given up by a merge choosing the remote side: a later local_wins on another clash does not bring it back.
+    const merged = { ...resolved('merge', '2026-02-01T00:00:06.000Z'), resolution: '{"choices":{"description":"remote"}}' };
+    const later = { ...resolved('local_wins', '2026-02-01T00:00:08.000Z'), id: 8 };
+    expect(editsInvariant([edit], local, [merged, later]).problems).toEqual([]);
+    const keptThenLost = { ...merged, resolution: '{"choices":{"description":"local"}}' };
+    expect(editsInvariant([edit], local, [keptThenLost, later]).problems.join()).toMatch(/conflict #8 resolved local_wins/);
+    const code = { ...edit, field: 'code' as const };
+    const automatic = { ...resolved('remote_wins', '2026-02-01T00:00:06.000Z'), resolved_by: 'auto' };
+    expect(editsInvariant([code], local, [automatic]).problems.join()).toMatch(/critical local change given up by an automatic remote_wins/);
   });
 
   it('the same seed gives the same operations', () => {

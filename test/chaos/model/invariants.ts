@@ -215,7 +215,8 @@ function currentValue(row: CachedSkill | undefined, field: LocalEdit['field']): 
 /**
  * 3. Every local edit (the newest per skill and field) is still in the row, or held by an open
  * conflict, or was given up by a recorded resolution after it: remote_wins, or a merge choosing
- * the remote side for that field. local_wins and merges keeping the local side must have kept it.
+ * the remote side for that field (later remote changes to it then apply as to any field). Else
+ * local_wins and merges keeping the local side must have kept it.
  * A critical field (code) is never given up by an automatic resolution.
  */
 export function editsInvariant(edits: readonly LocalEdit[], local: ReadonlyMap<string, CachedSkill>, conflicts: readonly ConflictRecord[]): Checked {
@@ -234,9 +235,20 @@ export function editsInvariant(edits: readonly LocalEdit[], local: ReadonlyMap<s
       .filter((c) => c.status === 'resolved' && c.strategy !== null && c.resolved_at !== null && Date.parse(c.resolved_at) >= Date.parse(edit.at))
       .sort((a, b) => Date.parse(a.resolved_at!) - Date.parse(b.resolved_at!) || a.id - b.id);
     const last = after[after.length - 1];
+    const automatic = (c: ConflictRecord) => (c.resolved_by ?? '').startsWith('auto');
+    const choiceOf = (c: ConflictRecord) => (parse(c.resolution)?.choices as Record<string, unknown> | undefined)?.[edit.field];
+    const gaveUp = (c: ConflictRecord) => c.strategy === 'remote_wins' || (c.strategy === 'merge' && choiceOf(c) !== undefined && choiceOf(c) !== 'local');
+    // Once a recorded choice gave the edit up, what the remote changed later is the remote's to set.
+    const givenUp = after.find(gaveUp);
+    if (givenUp) {
+      if (automatic(givenUp) && edit.field === 'code') {
+        add(`${where}: a critical local change given up by an automatic ${givenUp.strategy} (conflict #${givenUp.id}, ${givenUp.severity})`);
+      }
+      continue;
+    }
     if (open) {
       if (!row && parse(open.local)?.[edit.field] === edit.value) continue;
-      // Given up by a recorded choice before this conflict opened: checked below like any other.
+      // Resolved once before this conflict opened, and kept then: checked below like any other.
       if (!last) {
         add(`${where}: lost while conflict #${open.id} is open (the row holds ${short(now)})`);
         continue;
@@ -246,14 +258,8 @@ export function editsInvariant(edits: readonly LocalEdit[], local: ReadonlyMap<s
       add(`${where}: lost with no open conflict and no resolution after it (the row ${row ? `holds ${short(now)}` : 'is gone'})`);
       continue;
     }
-    const automatic = (last.resolved_by ?? '').startsWith('auto');
-    const choice = (parse(last.resolution)?.choices as Record<string, unknown> | undefined)?.[edit.field];
-    const gaveUp = last.strategy === 'remote_wins' || (last.strategy === 'merge' && choice !== undefined && choice !== 'local');
-    if (!gaveUp) {
-      add(`${where}: conflict #${last.id} resolved ${last.strategy}${choice !== undefined ? ` (${edit.field}: ${short(choice)})` : ''} by ${last.resolved_by}, yet the row ${row ? `holds ${short(now)}` : 'is gone'}`);
-    } else if (automatic && edit.field === 'code') {
-      add(`${where}: a critical local change given up by an automatic ${last.strategy} (conflict #${last.id}, ${last.severity})`);
-    }
+    const choice = choiceOf(last);
+    add(`${where}: conflict #${last.id} resolved ${last.strategy}${choice !== undefined ? ` (${edit.field}: ${short(choice)})` : ''} by ${last.resolved_by}, yet the row ${row ? `holds ${short(now)}` : 'is gone'}`);
   }
   return { problems, checks: edits.length };
 }
