@@ -183,7 +183,7 @@ export function ratingsInvariant(
   for (const want of expected) {
     const key = pairKey(want.skillId, want.userId);
     localKeys.add(key);
-    // a rating for a skill the remote no longer has is rightly refused (the model never deletes rated skills)
+    // a rating for a skill the remote no longer has is rightly refused (listing churn may delete a rated one)
     if (!remoteLive.has(want.skillId)) continue;
     checks++;
     const items = stored.get(key) ?? [];

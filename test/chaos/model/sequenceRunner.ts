@@ -260,9 +260,12 @@ export async function runSequence(config: SequenceConfig, launch: Launch, keep =
       for (const text of checked.problems) problems.push({ invariant, text });
     };
     add('catalogue', catalogueInvariant(cache, remote, conflicts, model.editedFields()));
-    const failed = (await daemon!.call<FailedUploadsResponse>('GET', '/api/admin/sync/ratings/failed-uploads?limit=5')).body;
+    const remoteLive = new Set(remote.map((s) => s.skill_id));
+    // A rating of a skill the remote has since deleted (listing churn deletes any) is rightly refused and listed.
+    const failed = (await daemon!.call<FailedUploadsResponse>('GET', '/api/admin/sync/ratings/failed-uploads?limit=500')).body.items.filter((f) => remoteLive.has(f.skill_id));
     const pending = (await daemon!.call<RatingStatusResponse>('GET', '/api/admin/sync/ratings/status')).body.pending_count;
-    add('ratings', ratingsInvariant(model.pairs(), emulator.receivedRatings(), { pending, failedUploads: failed.total, firstFailure: failed.items[0] ? `${failed.items[0].rating_id} on ${failed.items[0].skill_id}: ${failed.items[0].error}` : null }, new Set(remote.map((s) => s.skill_id))));
+    const firstFailure = failed[0] ? `${failed[0].rating_id} on ${failed[0].skill_id}: ${failed[0].error}` : null;
+    add('ratings', ratingsInvariant(model.pairs(), emulator.receivedRatings(), { pending, failedUploads: failed.length, firstFailure }, remoteLive));
     add('edits', editsInvariant(model.latestEdits(), cache, conflicts));
     stats.checks += model.lastSync.length + 1;
     const integrity = local.integrity();
