@@ -1,4 +1,4 @@
-// Layering made mechanical (see shared/conventions.md): lower layers never import higher ones.
+// Layering made mechanical (README, "How it fits together"): lower layers never import higher ones.
 import tseslint from 'typescript-eslint';
 
 /**
