@@ -35,12 +35,18 @@ export async function startEmulatorProcess(skills: number, port: number): Promis
     await new Promise((r) => setTimeout(r, 50));
   }
   const control = async (pathname: string, body?: unknown) => {
-    const r = await fetch(`${baseUrl}/__emulator/${pathname}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return r.json();
+    try {
+      const r = await fetch(`${baseUrl}/__emulator/${pathname}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return await r.json();
+    } catch (error) {
+      // The emulator process may have died: say how, with the end of what it printed.
+      const exit = child.exitCode ?? child.signalCode;
+      throw new Error(`emulator ${pathname} failed (${(error as Error).message}; process ${exit === null ? 'running' : `exited: ${exit}`}): ${out.slice(-2000)}`);
+    }
   };
   return {
     apiUrl: `${baseUrl}/api/v1/marketplace`,
