@@ -74,13 +74,15 @@ export class CatalogueSyncService implements CatalogueSync {
   /** Where status reads the next scheduled run from (the scheduler is built on this service). */
   private schedule: Pick<SchedulerControl, 'nextSync'> | null = null;
   private readonly unsubscribe: Array<() => void>;
+  /** Invalid items this run has reported: a full listing's catch-up by cursor reads some twice. */
+  private readonly invalidThisRun = new Set<string>();
 
   constructor(private readonly deps: CatalogueSyncDeps) {
     // The remote client is built before this service and reports through the bus: its retries and
     // skipped items are listed as sync errors, and its answers' Date headers watch the remote clock.
     this.unsubscribe = [
       deps.events.on('remote.retry', (e) => this.recordError(e.operation, e.kind, e.message)),
-      deps.events.on('remote.invalid_item', (e) => this.recordError('skills', 'invalid_item', `${e.skill_id ?? 'item'}: ${e.reason}`)),
+      deps.events.on('remote.invalid_item', (e) => this.noteInvalid(e.skill_id, e.reason)),
       deps.events.on('remote.server_time', (e) => this.noteServerTime(e.server_time_ms)),
     ];
   }
@@ -175,6 +177,7 @@ export class CatalogueSyncService implements CatalogueSync {
 
   private async execute(run: ActiveRun): Promise<void> {
     const { deps } = this;
+    this.invalidThisRun.clear();
     const tally = emptyTally();
     let mode = run.mode;
     let operation: SyncOperation = 'categories';
@@ -348,6 +351,12 @@ export class CatalogueSyncService implements CatalogueSync {
   }
 
   /** A remote item that failed validation outside a listing (a pushed frame): listed, retried next run. */
+  private noteInvalid(skillId: string | null, reason: string): void {
+    if (skillId !== null && this.invalidThisRun.has(skillId)) return;
+    if (skillId !== null) this.invalidThisRun.add(skillId);
+    this.recordError('skills', 'invalid_item', `${skillId ?? 'item'}: ${reason}`);
+  }
+
   recordInvalidItem(skillId: string, reason: string): void {
     this.recordError('websocket', 'invalid_item', `${skillId}: ${reason}`);
     this.deps.store.write.catalogue
