@@ -74,7 +74,6 @@ export class CatalogueSyncService implements CatalogueSync {
   /** Where status reads the next scheduled run from (the scheduler is built on this service). */
   private schedule: Pick<SchedulerControl, 'nextSync'> | null = null;
   private readonly unsubscribe: Array<() => void>;
-  /** Invalid items this run has reported: a full listing's catch-up by cursor reads some twice. */
   private readonly invalidThisRun = new Set<string>();
 
   constructor(private readonly deps: CatalogueSyncDeps) {
@@ -92,7 +91,6 @@ export class CatalogueSyncService implements CatalogueSync {
     this.schedule = schedule;
   }
 
-  /** Closes runs a stop interrupted and loads the cached status facts; awaited before the first trigger. */
   /** Reads the facts status() answers from (a standby does this again as the leader writes). */
   async init(): Promise<void> {
     this.facts = await this.deps.store.read.catalogue.facts();
@@ -350,13 +348,14 @@ export class CatalogueSyncService implements CatalogueSync {
     });
   }
 
-  /** A remote item that failed validation outside a listing (a pushed frame): listed, retried next run. */
+  /** An item the client skipped as invalid, listed once per run (a full listing's catch-up reads some twice). */
   private noteInvalid(skillId: string | null, reason: string): void {
     if (skillId !== null && this.invalidThisRun.has(skillId)) return;
     if (skillId !== null) this.invalidThisRun.add(skillId);
     this.recordError('skills', 'invalid_item', `${skillId ?? 'item'}: ${reason}`);
   }
 
+  /** A remote item that failed validation outside a listing (a pushed frame): listed, retried next run. */
   recordInvalidItem(skillId: string, reason: string): void {
     this.recordError('websocket', 'invalid_item', `${skillId}: ${reason}`);
     this.deps.store.write.catalogue

@@ -48,9 +48,9 @@ function readResume(raw: string | null | undefined, pageSize: number): FullResum
  * Pages through the whole catalogue, one transaction per page that also records where the
  * listing got to, and resumes a listing a crash interrupted. Offset pages shift under concurrent
  * deletes, and a server may cap pages silently, so a listing is complete only on evidence: no
- * deletion was applied while it was read (what changed meanwhile is asked for by cursor when the
- * remote can list changes, and frames report the rest), `total` held, no page came short before
- * the end, and as many rows were seen as `total`. One that shifted is read again: by keyset when
+ * row it listed was deleted after (what changed meanwhile is asked for by cursor when the remote
+ * can list changes, and frames report the rest), `total` held, no page came short before the
+ * end, and as many rows were seen as `total`. One that shifted is read again: by keyset when
  * the remote can list changes (immune to shifts), otherwise by offset, a few times. Then every row
  * no read listed is checked one by one, and removed only on proof (a 404).
  */
@@ -70,13 +70,15 @@ export async function runFullListing(ctx: RunContext): Promise<ListingOutcome> {
   let tracker = new PageTracker(resume?.listing);
   let startPage = resume ? resume.page + 1 : 1;
   let keyset = resume?.keyset ?? null;
+  // Learnt on the first catch-up: a remote that cannot list changes is not asked again each pass.
+  let canListChanges: boolean | null = null;
 
   for (let guard = 0; keyset === null && guard < MAX_PASSES; guard++) {
     const result = await listPass(ctx, { cutoff, since, done, pass, asked, tracker, startPage });
     since = result.since;
     done = result.done;
     // What changed while the pages were read is applied now; a row it deletes that this pass had listed shifted later pages.
-    const canListChanges = (await runKeysetListing(ctx, { since, page: 1 }, () => null)) !== NEEDS_FULL;
+    if (canListChanges !== false) canListChanges = (await runKeysetListing(ctx, { since, page: 1 }, () => null)) !== NEEDS_FULL;
     const deletedMeanwhile = await ctx.store.read.tombstones.countListedThenDeleted(cutoff);
     const seen = (await ctx.store.read.skills.countSeenSince(cutoff)) + result.invalidUncached;
     const complete = !tracker.shifted && deletedMeanwhile === 0 && (tracker.total === null || seen >= tracker.total);
