@@ -5,22 +5,20 @@
  * equal to the remote's.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import type { EngineSnapshot } from '../../engine/contracts/localHttpApi.js';
 import { postgresAvailable, usePostgres } from '../support/postgres.js';
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';
 import { startDaemon, type RunningDaemon } from '../support/runningDaemon.js';
+import { useCleanups } from '../support/cleanups.js';
 
 const TAKEOVER_LIMIT_MS = 15_000;
 
 describe.runIf(postgresAvailable())('daemon replicas on one PostgreSQL database', () => {
   const cluster = usePostgres();
-  const cleanups: Array<() => Promise<unknown> | void> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  }, 60_000);
+  const cleanups = useCleanups(60_000);
 
   async function setup(count: number) {
     const tmp = tempDir('atom-sync-replicas-');

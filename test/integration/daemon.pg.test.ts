@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EngineSnapshot, HealthResponse, SyncStatusResponse } from '../../engine/contracts/localHttpApi.js';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import { catalogueProblems } from '../support/convergence.js';
@@ -17,14 +17,12 @@ import { PG_PASSWORD, PG_PASSWORD_USER, postgresAvailable, usePostgres } from '.
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';
 import { freePort } from '../support/freePort.js';
+import { useCleanups } from '../support/cleanups.js';
 
 
 describe.runIf(postgresAvailable())('the daemon on PostgreSQL', () => {
   const cluster = usePostgres();
-  const cleanups: Array<() => Promise<unknown> | void> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  }, 30_000);
+  const cleanups = useCleanups();
 
   function scratch(): ReturnType<typeof tempDir> {
     const tmp = tempDir('atom-sync-daemon-pg-');

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import { loadConfig } from '../../engine/config/index.js';
 import { createEngine, type EngineInternals } from '../../engine/index.js';
@@ -7,6 +7,7 @@ import { LeaderElection, type LeaderTimings } from '../../engine/leader/advisory
 import { postgresAvailable, usePostgres } from '../support/postgres.js';
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';
+import { useCleanups } from '../support/cleanups.js';
 
 /** Short timings keep the file quick; the relations the no-overlap argument needs still hold. */
 const FAST: Partial<LeaderTimings> = { retryMs: 200, heartbeatMs: 150, heartbeatTimeoutMs: 250, takeoverDelayMs: 600, maxBackoffMs: 400, connectTimeoutMs: 2_000 };
@@ -19,10 +20,7 @@ async function call(engine: EngineInternals, method: 'GET' | 'POST', path: strin
 
 describe.runIf(postgresAvailable())('engine replicas on one PostgreSQL database, electing one leader', () => {
   const cluster = usePostgres();
-  const cleanups: Array<() => Promise<void> | void> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  }, 30_000);
+  const cleanups = useCleanups();
 
   async function replicas(count: number): Promise<{ engines: EngineInternals[]; emulator: EmulatorHandle; add: () => Promise<EngineInternals> }> {
     const tmp = tempDir('atom-sync-replicas-');

@@ -1,6 +1,6 @@
 import { statSync, readFileSync } from 'node:fs';
 import { request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import { loadConfig } from '../../engine/config/index.js';
 import { loadSettings, type SettingsSource } from '../../engine/config/savedSettings.js';
@@ -9,12 +9,10 @@ import type { SettingsResponse } from '../../engine/contracts/localHttpApi.js';
 import { createEngine, type EngineInternals } from '../../engine/index.js';
 import { tempDir } from '../support/tempDir.js';
 import { waitFor } from '../support/waitFor.js';
+import { useCleanups } from '../support/cleanups.js';
 
 const TOKEN = 'tok-live-settings-4f2a';
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = useCleanups(10_000);
 
 interface Setup {
   engine: EngineInternals;

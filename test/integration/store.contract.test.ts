@@ -165,15 +165,21 @@ const page = (skills: RemoteSkill[], extra: Partial<{ tombstones: Array<{ skill_
   payloads: skills.map((s) => JSON.stringify(s)),
 });
 
+/** What a backend answered, step by step, to compare the two backends with. */
+function recorder() {
+  const say: unknown[] = [];
+  const note = <T>(label: string, value: T): T => {
+    say.push([label, value]);
+    return value;
+  };
+  return { say, note };
+}
+
 describe.each(KINDS)('the store contract on %s', (kind) => {
   it('lists, sweeps, records invalid items and runs, turns local edits into conflicts and resolves them', async () => {
     const b = await start(kind);
     const { store } = b;
-    const say: unknown[] = [];
-    const note = <T>(label: string, value: T): T => {
-      say.push([label, value]);
-      return value;
-    };
+    const { say, note } = recorder();
 
     expect(note('abandoned', await store.write.runs.closeAbandoned(T(0)))).toBe(0);
     expect(await store.read.meta.schemaVersion()).toBe(6);
@@ -332,11 +338,7 @@ describe.each(KINDS)('the store contract on %s', (kind) => {
   it('uploads ratings with every outcome, retries and dead-letters them, supersedes by instant and downloads others', async () => {
     const b = await start(kind);
     const { store } = b;
-    const say: unknown[] = [];
-    const note = <T>(label: string, value: T): T => {
-      say.push([label, value]);
-      return value;
-    };
+    const { say, note } = recorder();
     await store.write.catalogue.applyPage(
       page([skill(1), skill(2), skill(3, { average_rating: 4.5, rating_count: 10 }), skill(4)]),
       null,
